@@ -1,0 +1,5 @@
+"""``python -m edusite``."""
+
+from edusite.cli import main
+
+main()

@@ -1,0 +1,140 @@
+"""Per-site RSS 2.0 and Atom feeds written with feedgen.
+
+Output is reproducible: entries are added in explicit newest-first order, the feed's
+``updated``/``lastBuildDate`` is the newest entry's date (never "now"), and guids are the posts'
+stable ids, so moving or retitling a post never republishes it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+from feedgen.feed import FeedGenerator
+
+from .structure.posts import Post
+from .text import TZ
+
+#: Fallback date for a feed with no entries (keeps empty feeds reproducible).
+EPOCH = datetime(2000, 1, 1, tzinfo=TZ)
+_URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"#][^"]*)"')
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed to write: which posts, where, and under what title."""
+
+    title: str
+    rss_path: str  # site-relative output path, e.g. "feed.xml"
+    atom_path: str
+    html_url: str  # site-relative page the feed mirrors, e.g. "tin-tuc/"
+
+
+def absolutize(html: str, base_url: str) -> str:
+    """Make relative ``href``/``src`` URLs in rendered HTML absolute against ``base_url``."""
+
+    def repl(m: re.Match[str]) -> str:
+        url = m.group(2)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+            return m.group(0)
+        return f'{m.group(1)}{urljoin(base_url, url)}"'
+
+    return _URL_ATTR_RE.sub(repl, html)
+
+
+def build_feed(
+    posts: Sequence[Post],
+    spec: FeedSpec,
+    *,
+    site_url: str,
+    description: str,
+    categories: dict[str, str],
+) -> tuple[bytes, bytes]:
+    """Return ``(rss_bytes, atom_bytes)`` for ``posts`` (already sorted newest first)."""
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(urljoin(site_url, spec.atom_path))
+    fg.title(spec.title)
+    fg.subtitle(description or spec.title)
+    fg.link(href=urljoin(site_url, spec.html_url), rel="alternate")
+    fg.link(href=urljoin(site_url, spec.atom_path), rel="self")
+    fg.language("vi")
+    fg.generator("edusite", uri="https://pypi.org/project/edusite/")
+    # Sets Atom <updated> and RSS <lastBuildDate>; feedgen would otherwise stamp "now".
+    fg.updated(max((p.date for p in posts), default=EPOCH))
+    for post in posts:
+        link = urljoin(site_url, post.url)
+        fe = fg.add_entry(order="append")
+        fe.id(post.id)
+        fe.guid(post.id, permalink=False)
+        fe.title(post.title)
+        fe.link(href=link)
+        fe.published(post.date)
+        fe.updated(post.date)
+        if post.summary:
+            fe.summary(post.summary)
+        fe.content(absolutize(post.content_html, link), type="CDATA")
+        if post.author:
+            fe.author(name=post.author)
+            fe.dc.dc_creator(post.author)
+        for slug in post.categories:
+            fe.category(term=slug, label=categories.get(slug, slug))
+        if post.image:
+            img_url = urljoin(link, post.image)
+            size = post.abs_path.parent.joinpath(post.image).stat().st_size if post.abs_path else 0
+            mime = mimetypes.guess_type(post.image)[0] or "image/jpeg"
+            fe.enclosure(img_url, str(size), mime)
+    rss = fg.rss_str(pretty=True)
+    atom = fg.atom_str(pretty=True)
+    return rss, atom
+
+
+def write_feeds(
+    site_dir: Path,
+    posts: Sequence[Post],
+    *,
+    site_url: str,
+    site_name: str,
+    description: str,
+    categories: dict[str, str],
+) -> list[str]:
+    """Write all feeds of a site; return their site-relative paths.
+
+    Feeds: ``feed.xml``/``atom.xml`` (all news), ``featured.xml``/``featured-atom.xml``, and for
+    each category with posts ``tin-tuc/chuyen-muc/<slug>/feed.xml`` and ``atom.xml``.
+    """
+    written: list[str] = []
+    specs: list[tuple[FeedSpec, Iterable[Post]]] = [
+        (FeedSpec(f"{site_name} - Tin tức", "feed.xml", "atom.xml", "tin-tuc/"), posts),
+        (
+            FeedSpec(
+                f"{site_name} - Tin tiêu biểu", "featured.xml", "featured-atom.xml", "tin-tuc/"
+            ),
+            [p for p in posts if p.featured],
+        ),
+    ]
+    for slug, name in categories.items():
+        chosen = [p for p in posts if slug in p.categories]
+        if chosen:
+            base = f"tin-tuc/chuyen-muc/{slug}/"
+            specs.append(
+                (
+                    FeedSpec(f"{site_name} - {name}", base + "feed.xml", base + "atom.xml", base),
+                    chosen,
+                )
+            )
+    for spec, chosen in specs:
+        rss, atom = build_feed(
+            list(chosen), spec, site_url=site_url, description=description, categories=categories
+        )
+        for rel, data in ((spec.rss_path, rss), (spec.atom_path, atom)):
+            out = site_dir / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+            written.append(rel)
+    return written

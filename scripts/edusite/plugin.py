@@ -1,0 +1,185 @@
+"""The ``edusite`` MkDocs plugin: thin event handlers that delegate to :mod:`edusite.site`.
+
+Each handler checks ``enabled`` and hands MkDocs objects' plain data to our own modules, so the
+logic survives a change of engine (Material reaches end of life in 2027).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .config import EdusiteConfig
+from .errors import EdusiteError
+from .feeds import write_feeds
+from .site import SiteState, find_root, get_network_cached, post_context
+from .text import format_date, format_datetime
+
+log = get_plugin_logger(__name__)
+
+#: Templates chosen by source path when a page does not name one.
+DEFAULT_TEMPLATES = {"index.md": "home.html"}
+
+
+class EdusitePlugin(BasePlugin[EdusiteConfig]):
+    """Collects posts, generates listing pages, writes feeds, and feeds templates their data."""
+
+    def __init__(self) -> None:
+        self.state: SiteState | None = None
+
+    # MkDocs calls on_config before anything is read: resolve the unit and set the menu.
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Resolve this site's unit in the network and derive the top menu."""
+        if not self.config.enabled:
+            return None
+        root = Path(self.config.network_root or find_root(config.config_file_path))
+        try:
+            network = get_network_cached(root)
+        except EdusiteError as exc:
+            raise PluginError(str(exc)) from exc
+        unit_id = ((config.extra.get("unit") or {}).get("id")) or ""
+        if unit_id not in network:
+            raise PluginError(
+                f"{config.config_file_path}: trường 'extra.unit.id' / field 'extra.unit.id': "
+                f"không tìm thấy đơn vị '{unit_id}' / unit '{unit_id}' not found"
+            )
+        self.state = SiteState(
+            network=network,
+            unit=network[unit_id],
+            docs_dir=Path(config.docs_dir),
+            site_dir=Path(config.site_dir),
+            categories=dict(self.config.categories),
+            per_page=self.config.pagination_per_page,
+        )
+        return config
+
+    # Priority -50: other plugins may add pages first; we then see the complete file list.
+    @event_priority(-50)
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        """Load and validate posts, hide drafts and future posts, add listing pages."""
+        if not self.config.enabled or self.state is None:
+            return None
+        state = self.state
+        state.collect_posts(
+            [
+                (f.src_uri, Path(f.abs_src_path))
+                for f in files.documentation_pages()
+                if f.abs_src_path
+            ]
+        )
+        _report(state)
+        hidden_dirs = tuple(state.hidden_bundle_dirs())
+        for f in list(files):
+            if f.src_uri in state.hidden or (hidden_dirs and f.src_uri.startswith(hidden_dirs)):
+                files.remove(f)
+        for listing in state.make_listings():
+            if files.get_file_from_path(listing.src_uri) is None:
+                files.append(
+                    _virtual_page(config, listing.src_uri, listing.title, "news-list.html")
+                )
+        if files.get_file_from_path("index.md") is None:
+            files.append(_virtual_page(config, "index.md", "Trang chủ", "home.html"))
+        existing = {f.src_uri for f in files.documentation_pages()}
+        config.nav = [{m["title"]: m["src"]} for m in state.menu(existing)]
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Give posts and the home page their templates unless the page names one."""
+        if not self.config.enabled or self.state is None:
+            return None
+        src = page.file.src_uri
+        if "template" not in page.meta:
+            if self.state.post_by_src(src):
+                page.meta["template"] = "post.html"
+            elif src in DEFAULT_TEMPLATES:
+                page.meta["template"] = DEFAULT_TEMPLATES[src]
+            elif src in self.state.listings:
+                page.meta["template"] = "news-list.html"
+        return None
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Keep each post's rendered HTML: listings and feeds reuse it (rendered once)."""
+        if self.config.enabled and self.state is not None:
+            post = self.state.post_by_src(page.file.src_uri)
+            if post is not None:
+                post.content_html = html
+        return None
+
+    def on_env(
+        self, env: Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> Environment | None:
+        """Template filters for Vietnamese dates."""
+        env.filters["vndate"] = format_date
+        env.filters["vndatetime"] = format_datetime
+        return env
+
+    def on_page_context(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any] | None:
+        """Add ``edusite`` (unit, menu, posts) and, on list pages, ``listing`` to the context."""
+        if not self.config.enabled or self.state is None:
+            return None
+        state = self.state
+        ctx = state.unit_context()
+        ctx["latest"] = [post_context(p) for p in state.posts[: self.config.home_latest]]
+        ctx["featured"] = [post_context(p) for p in state.posts if p.featured][
+            : self.config.home_featured
+        ]
+        ctx["feeds"] = {"rss": "feed.xml", "atom": "atom.xml"}
+        post = state.post_by_src(page.file.src_uri)
+        if post is not None:
+            ctx["post"] = post_context(post)
+            ctx["related"] = [
+                post_context(p) for p in state.related(post, self.config.related_posts)
+            ]
+        listing = state.listings.get(page.file.src_uri)
+        if listing is not None:
+            context["listing"] = listing
+            context["listing_items"] = [
+                post_context(i) if hasattr(i, "src_uri") and hasattr(i, "categories") else i
+                for i in listing.items
+            ]
+        context["edusite"] = ctx
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the site's RSS and Atom feeds."""
+        if not self.config.enabled or self.state is None:
+            return
+        state = self.state
+        write_feeds(
+            Path(config.site_dir),
+            state.posts,
+            site_url=state.unit.site_url,
+            site_name=state.unit.name,
+            description=config.site_description or state.unit.name,
+            categories=state.categories,
+        )
+
+
+def _virtual_page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:
+    """A generated Markdown page whose body the template fills from the context."""
+    safe_title = title.replace('"', "'")
+    content = f'---\ntitle: "{safe_title}"\ntemplate: {template}\n---\n'
+    return File.generated(config, src_uri, content=content)
+
+
+def _report(state: SiteState) -> None:
+    """Log warnings; raise one PluginError listing every error of the site."""
+    errors = [p for p in state.problems if p.severity == "error"]
+    for p in state.problems:
+        if p.severity != "error":
+            log.warning(str(p))
+    if errors:
+        raise PluginError("\n".join(str(p) for p in errors))

@@ -1,0 +1,102 @@
+"""Vietnamese text helpers: NFC, slugs (tones folded, đ→d), folding for search, dates.
+
+Everything here is pure Python and independent of MkDocs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from slugify import slugify as _slugify
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def nfc(text: str) -> str:
+    """Normalise ``text`` to Unicode NFC (Word and Zalo copy-paste often yields NFD)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and remove Vietnamese tones and marks, mapping đ to d.
+
+    ``fold("Đại hội Đoàn")`` gives ``"dai hoi doan"``; used for slugs and search keys.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII URL slug: tones folded, đ→d, words joined by hyphens (``dai-hoi-doan``)."""
+    return _slugify(fold(text), max_length=max_length, word_boundary=True) or "bai-viet"
+
+
+def format_date(value: date | datetime) -> str:
+    """Format as ``dd/mm/yyyy`` in Asia/Ho_Chi_Minh."""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime) -> str:
+    """Format as ``HH:MM dd/mm/yyyy`` in Asia/Ho_Chi_Minh."""
+    return to_local(value).strftime("%H:%M %d/%m/%Y")
+
+
+def to_local(value: datetime | date) -> datetime:
+    """Return a timezone-aware datetime in Asia/Ho_Chi_Minh (naive values are taken as local)."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0, 0))
+    if value.tzinfo is None:
+        return value.replace(tzinfo=TZ)
+    return value.astimezone(TZ)
+
+
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_VN_DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?\s*$")
+
+
+def parse_datetime(value: object) -> datetime:
+    """Parse a front-matter date into an aware datetime (Asia/Ho_Chi_Minh when no zone is given).
+
+    Accepts YAML dates and datetimes, ``yyyy-mm-dd[ HH:MM[:SS]][zone]`` and ``dd/mm/yyyy[ HH:MM]``.
+    Raises ``ValueError`` for anything else.
+    """
+    if isinstance(value, datetime):
+        return to_local(value)
+    if isinstance(value, date):
+        return to_local(value)
+    if not isinstance(value, str):
+        raise ValueError(value)
+    m = _DATE_RE.match(value)
+    if m:
+        y, mo, d, hh, mm, ss, zone = m.groups()
+        dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        if zone:
+            return to_local(
+                datetime.fromisoformat(dt.isoformat() + ("+00:00" if zone == "Z" else zone))
+            )
+        return dt.replace(tzinfo=TZ)
+    m = _VN_DATE_RE.match(value)
+    if m:
+        d, mo, y, hh, mm = m.groups()
+        return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), tzinfo=TZ)
+    raise ValueError(value)
+
+
+def now() -> datetime:
+    """The current time in Asia/Ho_Chi_Minh; ``EDUSITE_NOW`` (ISO date or datetime) pins it."""
+    import os
+
+    pinned = os.environ.get("EDUSITE_NOW")
+    if pinned:
+        return parse_datetime(pinned)
+    return datetime.now(TZ)

@@ -1,0 +1,97 @@
+"""Build one unit's site with MkDocs inside a worker process (or in-process).
+
+MkDocs and Material are imported once per process; each call loads one site's config and runs
+MkDocs' own ``build`` with the startup/shutdown events its CLI would fire. Log records are
+captured and returned, so the parent prints one tidy summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class SiteResult:
+    """What building one site produced."""
+
+    unit_id: str
+    ok: bool
+    seconds: float = 0.0
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: bool = False  # unchanged since the last build (cache hit)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def warm_up() -> None:
+    """Import MkDocs, Material and our plugin so forked workers start ready."""
+    import material.plugins  # noqa: F401
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config  # noqa: F401
+
+    from . import plugin  # noqa: F401
+
+
+def build_site(
+    unit_id: str, config_file: str, site_dir: str, env: dict[str, str] | None = None
+) -> SiteResult:
+    """Build ``config_file`` into ``site_dir``; never raises for user errors.
+
+    Arguments:
+        unit_id: the unit, for the result.
+        config_file: ``sites/<id>/mkdocs.yml``.
+        site_dir: where to write (a staging folder; the caller swaps it into place).
+        env: environment variables for the plugin (``EDUSITE_OUTPUT_ROOT``, ``EDUSITE_OFFLINE``).
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    os.environ.update(env or {})
+    capture = _Capture()
+    logger = logging.getLogger("mkdocs")
+    old_propagate, old_level = logger.propagate, logger.level
+    logger.addHandler(capture)
+    logger.propagate = False
+    logger.setLevel(logging.WARNING)
+    start = time.perf_counter()
+    errors: list[str] = []
+    try:
+        cfg = load_config(config_file, site_dir=site_dir)
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    except (PluginError, ConfigurationError, Abort) as exc:
+        errors.append(str(exc))
+    except Exception as exc:  # a bug or an unexpected input must not stop other sites
+        errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        logger.removeHandler(capture)
+        logger.propagate, logger.level = old_propagate, old_level
+    warnings = [r.getMessage() for r in capture.records if r.levelno < logging.ERROR]
+    errors += [r.getMessage() for r in capture.records if r.levelno >= logging.ERROR]
+    errors = list(dict.fromkeys(errors))
+    pages = sum(1 for _ in Path(site_dir).rglob("*.html")) if not errors else 0
+    return SiteResult(
+        unit_id=unit_id,
+        ok=not errors,
+        seconds=time.perf_counter() - start,
+        pages=pages,
+        warnings=warnings,
+        errors=errors,
+    )
