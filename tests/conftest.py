@@ -39,7 +39,9 @@ def site_config(unit_id: str, unit: dict[str, Any], **extra: Any) -> str:
     return yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False)
 
 
-def make_network(root: Path, units: dict[str, dict[str, Any]], files: dict[str, str | bytes] | None = None) -> Path:
+def make_network(
+    root: Path, units: dict[str, dict[str, Any]], files: dict[str, str | bytes] | None = None
+) -> Path:
     """Create a network below ``root``: the repo's base config and theme, plus the given units."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
@@ -71,6 +73,11 @@ def pinned_now(monkeypatch: pytest.MonkeyPatch) -> str:
 
 SMALL_NETWORK: dict[str, dict[str, Any]] = {
     "so": {"name": "Sở GDĐT Thử", "kind": "so"},
-    "pgd": {"name": "Phòng GDĐT Thử", "kind": "portal", "parent": "so", "rollup": {"policy": "all"}},
+    "pgd": {
+        "name": "Phòng GDĐT Thử",
+        "kind": "portal",
+        "parent": "so",
+        "rollup": {"policy": "all"},
+    },
     "th-a": {"name": "Trường Tiểu học A", "kind": "school", "level": "tieu-hoc", "parent": "pgd"},
 }

@@ -21,6 +21,7 @@ from .errors import EdusiteError
 from .feeds import write_feeds
 from .site import SiteState, find_root, get_network_cached, post_context
 from .text import format_date, format_datetime
+from .theme import theme_context
 
 log = get_plugin_logger(__name__)
 
@@ -136,7 +137,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         ctx["featured"] = [post_context(p) for p in state.posts if p.featured][
             : self.config.home_featured
         ]
-        ctx["feeds"] = {"rss": "feed.xml", "atom": "atom.xml"}
+        ctx["used_categories"] = state.used_categories()
         post = state.post_by_src(page.file.src_uri)
         if post is not None:
             ctx["post"] = post_context(post)
@@ -150,6 +151,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 post_context(i) if hasattr(i, "src_uri") and hasattr(i, "categories") else i
                 for i in listing.items
             ]
+        ctx.update(theme_context(state, page.file.src_uri))
         context["edusite"] = ctx
         return context
 

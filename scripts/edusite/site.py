@@ -161,6 +161,11 @@ class SiteState:
         rest = [p for p in self.posts if p is not post and p not in same]
         return (same + rest)[:count]
 
+    def used_categories(self) -> dict[str, str]:
+        """Categories that have at least one published post, in list order."""
+        used = {c for p in self.posts for c in p.categories}
+        return {slug: name for slug, name in self.categories.items() if slug in used}
+
     def menu(self, existing: set[str]) -> list[dict[str, str]]:
         """Top menu entries whose source file exists (``existing`` = src_uris of the site)."""
         out = []

@@ -84,8 +84,10 @@ def build_site(
         logger.removeHandler(capture)
         logger.propagate, logger.level = old_propagate, old_level
     warnings = [r.getMessage() for r in capture.records if r.levelno < logging.ERROR]
-    errors += [r.getMessage() for r in capture.records if r.levelno >= logging.ERROR]
-    errors = list(dict.fromkeys(errors))
+    logged = [r.getMessage() for r in capture.records if r.levelno >= logging.ERROR]
+    if logged:  # MkDocs logs the real cause, then raises a generic Abort: keep the cause
+        errors = [e for e in errors if not e.startswith("Aborted with")]
+    errors = list(dict.fromkeys(logged + errors))
     pages = sum(1 for _ in Path(site_dir).rglob("*.html")) if not errors else 0
     return SiteResult(
         unit_id=unit_id,
