@@ -8,7 +8,7 @@ all without importing MkDocs, collecting every problem before raising.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -328,8 +328,16 @@ def get_network(root: str | Path = ".") -> Network:
         units[unit.id] = unit
     problems.extend(_check_tree(units))
     if [p for p in problems if p.severity == "error"]:
-        raise EdusiteError(problems)
+        raise EdusiteError([relative_to(p, root) for p in problems])
     return Network(root=root, units=units, settings=settings)
+
+
+def relative_to(p: Problem, root: Path) -> Problem:
+    """The same problem with its file shown relative to the network root."""
+    try:
+        return replace(p, file=str(Path(p.file).resolve().relative_to(root)))
+    except ValueError:
+        return p
 
 
 def _check_tree(units: dict[str, Unit]) -> list[Problem]:
