@@ -26,6 +26,45 @@ _URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"#][^"]*)"')
 
 
 @dataclass(frozen=True)
+class FeedEntry:
+    """One feed entry, whatever it came from (a post of this site, a rolled-up item)."""
+
+    id: str
+    title: str
+    link: str  # absolute
+    published: datetime
+    updated: datetime | None = None
+    summary: str = ""
+    content_html: str = ""  # links already absolute
+    author: str = ""
+    categories: tuple[tuple[str, str], ...] = ()  # (term, label)
+    enclosure: tuple[str, int, str] | None = None  # (url, length, mime)
+    source: tuple[str, str] | None = None  # (title, url) of the originating site
+
+
+def post_entry(post: Post, site_url: str, categories: dict[str, str]) -> FeedEntry:
+    """The feed entry of one of this site's posts."""
+    link = urljoin(site_url, post.url)
+    enclosure = None
+    if post.image:
+        size = post.abs_path.parent.joinpath(post.image).stat().st_size if post.abs_path else 0
+        mime = mimetypes.guess_type(post.image)[0] or "image/jpeg"
+        enclosure = (urljoin(link, post.image), size, mime)
+    return FeedEntry(
+        id=post.id,
+        title=post.title,
+        link=link,
+        published=post.date,
+        updated=post.date,
+        summary=post.summary,
+        content_html=absolutize(post.content_html, link),
+        author=post.author,
+        categories=tuple((slug, categories.get(slug, slug)) for slug in post.categories),
+        enclosure=enclosure,
+    )
+
+
+@dataclass(frozen=True)
 class FeedSpec:
     """One feed to write: which posts, where, and under what title."""
 
@@ -48,14 +87,9 @@ def absolutize(html: str, base_url: str) -> str:
 
 
 def build_feed(
-    posts: Sequence[Post],
-    spec: FeedSpec,
-    *,
-    site_url: str,
-    description: str,
-    categories: dict[str, str],
+    entries: Sequence[FeedEntry], spec: FeedSpec, *, site_url: str, description: str
 ) -> tuple[bytes, bytes]:
-    """Return ``(rss_bytes, atom_bytes)`` for ``posts`` (already sorted newest first)."""
+    """Return ``(rss_bytes, atom_bytes)`` for ``entries`` (already sorted newest first)."""
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(urljoin(site_url, spec.atom_path))
@@ -66,32 +100,42 @@ def build_feed(
     fg.language("vi")
     fg.generator("edusite", uri="https://pypi.org/project/edusite/")
     # Sets Atom <updated> and RSS <lastBuildDate>; feedgen would otherwise stamp "now".
-    fg.updated(max((p.date for p in posts), default=EPOCH))
-    for post in posts:
-        link = urljoin(site_url, post.url)
+    fg.updated(max((e.updated or e.published for e in entries), default=EPOCH))
+    for entry in entries:
         fe = fg.add_entry(order="append")
-        fe.id(post.id)
-        fe.guid(post.id, permalink=False)
-        fe.title(post.title)
-        fe.link(href=link)
-        fe.published(post.date)
-        fe.updated(post.date)
-        if post.summary:
-            fe.summary(post.summary)
-        fe.content(absolutize(post.content_html, link), type="CDATA")
-        if post.author:
-            fe.author(name=post.author)
-            fe.dc.dc_creator(post.author)
-        for slug in post.categories:
-            fe.category(term=slug, label=categories.get(slug, slug))
-        if post.image:
-            img_url = urljoin(link, post.image)
-            size = post.abs_path.parent.joinpath(post.image).stat().st_size if post.abs_path else 0
-            mime = mimetypes.guess_type(post.image)[0] or "image/jpeg"
-            fe.enclosure(img_url, str(size), mime)
-    rss = fg.rss_str(pretty=True)
-    atom = fg.atom_str(pretty=True)
-    return rss, atom
+        fe.id(entry.id)
+        fe.guid(entry.id, permalink=False)
+        fe.title(entry.title)
+        fe.link(href=entry.link)
+        fe.published(entry.published)
+        fe.updated(entry.updated or entry.published)
+        if entry.summary:
+            fe.summary(entry.summary)
+        if entry.content_html:
+            fe.content(entry.content_html, type="CDATA")
+        if entry.author:
+            fe.author(name=entry.author)
+            fe.dc.dc_creator(entry.author)
+        for term, label in entry.categories:
+            fe.category(term=term, label=label)
+        if entry.enclosure:
+            url, length, mime = entry.enclosure
+            fe.enclosure(url, str(length), mime)
+        if entry.source:
+            fe.source(title=entry.source[0], url=entry.source[1])
+    return fg.rss_str(pretty=True), fg.atom_str(pretty=True)
+
+
+def write_feed(
+    site_dir: Path, entries: Sequence[FeedEntry], spec: FeedSpec, *, site_url: str, description: str
+) -> list[str]:
+    """Write one RSS + Atom pair; return their site-relative paths."""
+    rss, atom = build_feed(entries, spec, site_url=site_url, description=description)
+    for rel, data in ((spec.rss_path, rss), (spec.atom_path, atom)):
+        out = site_dir / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    return [spec.rss_path, spec.atom_path]
 
 
 def write_feeds(
@@ -129,12 +173,6 @@ def write_feeds(
                 )
             )
     for spec, chosen in specs:
-        rss, atom = build_feed(
-            list(chosen), spec, site_url=site_url, description=description, categories=categories
-        )
-        for rel, data in ((spec.rss_path, rss), (spec.atom_path, atom)):
-            out = site_dir / rel
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(data)
-            written.append(rel)
+        entries = [post_entry(p, site_url, categories) for p in chosen]
+        written += write_feed(site_dir, entries, spec, site_url=site_url, description=description)
     return written
