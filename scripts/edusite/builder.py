@@ -2,7 +2,8 @@
 
 Each site is written to a staging folder and swapped into ``<out>/<id>/`` only when its build
 succeeded, so a failed build never replaces (or half-replaces) the last good site, and portals
-keep reading the last good feeds of members that failed.
+keep reading the last good feeds of members that failed. Sites whose inputs did not change since
+the last build are skipped (see :mod:`edusite.cache`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from datetime import datetime
 from pathlib import Path
 
+from .cache import BuildCache, network_hash, site_key
 from .structure.network import Network
+from .text import now
 from .worker import SiteResult, build_site, warm_up
 
 STAGING = ".staging"
@@ -39,6 +43,18 @@ def swap_into_place(out: Path, unit_id: str, staging: Path) -> None:
         shutil.rmtree(old)
 
 
+class _InProcess(Executor):
+    """Runs submitted calls at once in this process (``--jobs 1``, tests, debugging)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller like a pool would
+            fut.set_exception(exc)
+        return fut
+
+
 def build_network(
     network: Network,
     ids: Iterable[str] | None = None,
@@ -46,62 +62,87 @@ def build_network(
     out: Path,
     jobs: int = 1,
     offline: bool = False,
+    cache_file: Path | None = None,
+    force: bool = False,
     on_done: Callable[[SiteResult], None] | None = None,
 ) -> list[SiteResult]:
     """Build the chosen units (all by default) into ``out``; return one result per unit.
 
-    A portal starts only after every selected descendant finished (successfully or not).
-    ``jobs`` > 1 uses forked worker processes that import MkDocs once and build many sites.
+    A portal starts only after every selected descendant finished (successfully or not), and
+    its cache key includes the member feeds those builds wrote. ``jobs`` > 1 uses forked worker
+    processes that import MkDocs once and build many sites each. ``cache_file`` enables the
+    incremental cache (``force`` ignores its entries but refreshes them).
     """
     selected = network.build_order(ids)
     deps = dependencies(network, selected)
     out = out.resolve()
     (out / STAGING).mkdir(parents=True, exist_ok=True)
     env = {"EDUSITE_OUTPUT_ROOT": str(out), "EDUSITE_OFFLINE": "1" if offline else ""}
-
-    def args(uid: str) -> tuple[str, str, str, dict[str, str]]:
-        staging = out / STAGING / uid
-        if staging.exists():
-            shutil.rmtree(staging)
-        return uid, str(network[uid].config_file), str(staging), env
+    saved_env = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the parent computes portal keys with the same switches
+    cache = BuildCache(cache_file) if cache_file else None
+    shared = network_hash(network) if cache else ""
+    moment: datetime = now()
+    keys: dict[str, str] = {}
+    results: dict[str, SiteResult] = {}
 
     def finish(result: SiteResult) -> None:
-        if result.ok:
-            swap_into_place(out, result.unit_id, out / STAGING / result.unit_id)
+        staging = out / STAGING / result.unit_id
+        if result.ok and not result.skipped:
+            swap_into_place(out, result.unit_id, staging)
+            if cache is not None:
+                until = datetime.fromisoformat(result.valid_until) if result.valid_until else None
+                cache.store(result.unit_id, keys[result.unit_id], until)
         else:
-            shutil.rmtree(out / STAGING / result.unit_id, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
         results[result.unit_id] = result
         if on_done:
             on_done(result)
 
-    results: dict[str, SiteResult] = {}
+    def start(pool: Executor, uid: str) -> Future[SiteResult] | None:
+        if cache is not None:
+            keys[uid] = site_key(network, network[uid], out, shared)
+            if not force and cache.fresh(uid, keys[uid], out, moment):
+                finish(SiteResult(uid, ok=True, skipped=True))
+                return None
+        staging = out / STAGING / uid
+        if staging.exists():
+            shutil.rmtree(staging)
+        return pool.submit(build_site, uid, str(network[uid].config_file), str(staging), env)
+
     pending = list(selected)
-    if jobs <= 1 or len(selected) <= 1:
-        saved = {k: os.environ.get(k) for k in env}
-        try:
-            for uid in pending:
-                finish(build_site(*args(uid)))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-    else:
+    parallel = jobs > 1 and len(selected) > 1
+    if parallel:
         warm_up()
-        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            running: dict[Future[SiteResult], str] = {}
-            while pending or running:
-                for uid in [u for u in pending if deps[u] <= set(results)]:
-                    pending.remove(uid)
-                    running[pool.submit(build_site, *args(uid))] = uid
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    uid = running.pop(fut)
-                    try:
-                        finish(fut.result())
-                    except Exception as exc:  # a crashed worker fails its site only
-                        finish(SiteResult(uid, ok=False, errors=[f"{type(exc).__name__}: {exc}"]))
-    shutil.rmtree(out / STAGING, ignore_errors=True)
+    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    pool: Executor = (
+        ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) if parallel else _InProcess()
+    )
+    try:
+        running: dict[Future[SiteResult], str] = {}
+        while pending or running:
+            for uid in [u for u in pending if deps[u] <= set(results)]:
+                pending.remove(uid)
+                fut = start(pool, uid)
+                if fut is not None:
+                    running[fut] = uid
+            if not running:
+                continue
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: running[f]):
+                uid = running.pop(fut)
+                try:
+                    finish(fut.result())
+                except Exception as exc:  # a crashed worker fails its site only
+                    finish(SiteResult(uid, ok=False, errors=[f"{type(exc).__name__}: {exc}"]))
+    finally:
+        pool.shutdown()
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(out / STAGING, ignore_errors=True)
+        if cache is not None:
+            cache.save()
     return [results[uid] for uid in selected]

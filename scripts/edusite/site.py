@@ -68,6 +68,7 @@ class SiteState:
     today: datetime = field(default_factory=now)
     posts: list[Post] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)  # src_uris of drafts and future posts
+    next_scheduled: datetime | None = None  # earliest future post: the site changes then
     listings: dict[str, Listing] = field(default_factory=dict)  # by src_uri
     problems: list[Problem] = field(default_factory=list)
 
@@ -97,6 +98,10 @@ class SiteState:
                 continue
             if post.draft or post.date > self.today:
                 self.hidden.append(src_uri)
+                if not post.draft and (
+                    self.next_scheduled is None or post.date < self.next_scheduled
+                ):
+                    self.next_scheduled = post.date
                 continue
             posts.append(post)
         seen: dict[str, Post] = {}

@@ -25,6 +25,7 @@ class SiteResult:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: bool = False  # unchanged since the last build (cache hit)
+    valid_until: str | None = None  # ISO time of the next scheduled post, when the site changes
 
 
 class _Capture(logging.Handler):
@@ -69,11 +70,16 @@ def build_site(
     logger.setLevel(logging.WARNING)
     start = time.perf_counter()
     errors: list[str] = []
+    valid_until: str | None = None
     try:
         cfg = load_config(config_file, site_dir=site_dir)
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
+            plugin = cfg.plugins.get("edusite")
+            state = getattr(plugin, "state", None)
+            if state is not None and state.next_scheduled is not None:
+                valid_until = state.next_scheduled.isoformat()
         finally:
             cfg.plugins.on_shutdown()
     except (PluginError, ConfigurationError, Abort) as exc:
@@ -96,4 +102,5 @@ def build_site(
         pages=pages,
         warnings=warnings,
         errors=errors,
+        valid_until=valid_until,
     )

@@ -39,8 +39,29 @@ from ..errors import EdusiteError
     is_flag=True,
     help="Không tải nguồn tin từ xa / do not fetch remote feeds; use stored state.",
 )
+@click.option(
+    "--force", is_flag=True, help="Xây dựng lại tất cả / rebuild every site, ignoring the cache."
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Không dùng bộ nhớ đệm / neither read nor write the build cache.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Bộ nhớ đệm / cache folder (default: <root>/.cache; keep it between CI runs).",
+)
 def command(
-    ids: tuple[str, ...], root: Path, out: Path | None, jobs: int | None, offline: bool
+    ids: tuple[str, ...],
+    root: Path,
+    out: Path | None,
+    jobs: int | None,
+    offline: bool,
+    force: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Xây dựng các trang / build the sites (all by default), children before parents."""
     from ..builder import build_network
@@ -63,13 +84,21 @@ def command(
     total = len(network.build_order(chosen))
     start = time.perf_counter()
     with click.progressbar(length=total, label="Đang xây dựng / building", file=sys.stderr) as bar:
+        cache_file = None if no_cache else (cache_dir or network.root / ".cache") / "build.json"
         results = build_network(
-            network, chosen, out=out, jobs=jobs, offline=offline, on_done=lambda r: bar.update(1)
+            network,
+            chosen,
+            out=out,
+            jobs=jobs,
+            offline=offline,
+            cache_file=cache_file,
+            force=force,
+            on_done=lambda r: bar.update(1),
         )
     elapsed = time.perf_counter() - start
     click.echo(f"\n{'Đơn vị / unit':32} {'':2} {'trang':>6} {'giây':>6} {'cảnh báo':>8} {'lỗi':>4}")
     for r in results:
-        mark = "✓" if r.ok else "✗"
+        mark = "=" if r.skipped else "✓" if r.ok else "✗"
         click.echo(
             f"{r.unit_id:32} {mark:2} {r.pages:6d} {r.seconds:6.2f} {len(r.warnings):8d} {len(r.errors):4d}"
         )
@@ -79,8 +108,10 @@ def command(
         for e in r.errors:
             click.echo(f"  ✗ [{r.unit_id}] {e}", err=True)
     failed = [r.unit_id for r in results if not r.ok]
+    skipped = sum(1 for r in results if r.skipped)
     click.echo(
-        f"{len(results) - len(failed)}/{len(results)} trang đã xây dựng trong {elapsed:.1f} s / sites built → {out}"
+        f"{len(results) - len(failed)}/{len(results)} trang xong trong {elapsed:.1f} s, {skipped} không đổi (=)"
+        f" / sites done, {skipped} unchanged → {out}"
     )
     if failed:
         click.echo(f"Lỗi / failed: {', '.join(failed)}", err=True)

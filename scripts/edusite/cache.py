@@ -1,0 +1,134 @@
+"""The incremental build cache: rebuild a site only when something it depends on changed.
+
+A site's key hashes everything its output depends on: the edusite package code, the shared
+theme, the base and site configs, every file of its content folder, and for portals the member
+feeds they roll up. The cache file lives in a folder CI can persist (``.cache/build.json``); a
+corrupt, foreign or stale file is ignored and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .structure.network import Network, Unit
+
+FORMAT = 1
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_CODE_HASH: str | None = None
+
+
+def _hash_tree(h: Any, folder: Path, base: Path) -> None:
+    """Feed every file below ``folder`` (path and bytes, sorted) into ``h``."""
+    if not folder.exists():
+        h.update(f"missing:{folder}".encode())
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(base)).encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def code_hash() -> str:
+    """Hash of the installed edusite package (code, data) and its version; computed once."""
+    global _CODE_HASH
+    if _CODE_HASH is None:
+        h = hashlib.sha256(f"edusite {__version__}".encode())
+        _hash_tree(h, _PACKAGE_DIR, _PACKAGE_DIR)
+        _CODE_HASH = h.hexdigest()
+    return _CODE_HASH
+
+
+def network_hash(network: Network) -> str:
+    """Hash of what every site shares: package code, base config, theme, environment switches."""
+    h = hashlib.sha256(code_hash().encode())
+    base = network.root / "mkdocs.yml"
+    h.update(base.read_bytes() if base.exists() else b"")
+    _hash_tree(h, network.root / "shared-theme", network.root)
+    return h.hexdigest()
+
+
+def member_feeds(network: Network, unit: Unit, out: Path) -> list[Path]:
+    """Local feed files a portal reads from its members' built output."""
+    try:
+        from .rollup import inputs  # the roll-up engine knows its policy's exact inputs
+    except ImportError:  # pragma: no cover - roll-up not installed
+        inputs = None
+    if inputs is not None:
+        return list(inputs(network, unit.id, out))
+    paths: list[Path] = []
+    for member in network.descendants(unit.id):
+        paths += [out / member.id / "feed.xml", out / member.id / "featured.xml"]
+    return paths
+
+
+def site_key(network: Network, unit: Unit, out: Path, shared: str) -> str:
+    """The cache key of one site (see the module docstring)."""
+    h = hashlib.sha256(shared.encode())
+    h.update(unit.config_file.read_bytes())
+    for ancestor in network.ancestors(unit.id):  # their names and links appear on our pages
+        h.update(ancestor.config_file.read_bytes())
+    docs = unit.docs_dir or network.root / "content" / unit.id
+    _hash_tree(h, docs, docs)
+    if unit.is_portal:
+        for feed in member_feeds(network, unit, out):
+            h.update(str(feed).encode())
+            h.update(hashlib.sha256(feed.read_bytes()).digest() if feed.exists() else b"missing")
+        if unit.rollup.get("remote") and not os.environ.get("EDUSITE_OFFLINE"):
+            h.update(datetime.now().isoformat().encode())  # remote members: always refetch
+    return h.hexdigest()
+
+
+class BuildCache:
+    """``{unit id: {"key": ..., "valid_until": iso date or None}}`` stored as JSON."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.problem: str | None = None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if (
+                not isinstance(data, dict)
+                or data.get("format") != FORMAT
+                or not isinstance(data.get("sites"), dict)
+            ):
+                raise ValueError("unexpected structure")
+            for uid, entry in data["sites"].items():
+                if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+                    raise ValueError(f"bad entry {uid!r}")
+            self.entries = data["sites"]
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:  # corrupt or foreign: start afresh
+            self.problem = f"{path}: bộ nhớ đệm hỏng, xây dựng lại / corrupt cache ignored ({exc})"
+            self.entries = {}
+
+    def fresh(self, unit_id: str, key: str, out: Path, now: datetime) -> bool:
+        """True when ``unit_id`` was built with ``key``, its output exists and no scheduled post is due."""
+        entry = self.entries.get(unit_id)
+        if not entry or entry.get("key") != key or not (out / unit_id / "index.html").exists():
+            return False
+        until = entry.get("valid_until")
+        return not (until and now >= datetime.fromisoformat(until))
+
+    def store(self, unit_id: str, key: str, valid_until: datetime | None) -> None:
+        self.entries[unit_id] = {
+            "key": key,
+            "valid_until": valid_until.isoformat() if valid_until else None,
+        }
+
+    def save(self) -> None:
+        """Write atomically (a crash mid-write leaves the old file)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps({"format": FORMAT, "sites": dict(sorted(self.entries.items()))}, indent=1),
+            encoding="utf-8",
+        )
+        tmp.replace(self.path)
