@@ -16,6 +16,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from . import speedups
 from .config import EdusiteConfig
 from .errors import EdusiteError
 from .feeds import write_feeds
@@ -123,6 +124,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         """Template filters for Vietnamese dates."""
         env.filters["vndate"] = format_date
         env.filters["vndatetime"] = format_datetime
+        speedups.use_bytecode_cache(env)
         return env
 
     def on_page_context(

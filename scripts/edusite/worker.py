@@ -43,7 +43,9 @@ def warm_up() -> None:
     import mkdocs.commands.build  # noqa: F401
     import mkdocs.config  # noqa: F401
 
-    from . import plugin  # noqa: F401
+    from . import plugin, speedups  # noqa: F401
+
+    speedups.install()
 
 
 def build_site(
@@ -61,6 +63,9 @@ def build_site(
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+    from . import speedups
+
+    speedups.install()
     os.environ.update(env or {})
     capture = _Capture()
     logger = logging.getLogger("mkdocs")
