@@ -77,7 +77,11 @@ def build_network(
     deps = dependencies(network, selected)
     out = out.resolve()
     (out / STAGING).mkdir(parents=True, exist_ok=True)
-    env = {"EDUSITE_OUTPUT_ROOT": str(out), "EDUSITE_OFFLINE": "1" if offline else ""}
+    env = {
+        "EDUSITE_OUTPUT_ROOT": str(out),
+        "EDUSITE_OFFLINE": "1" if offline else "",
+        "EDUSITE_SHARED_ASSETS": "1",
+    }
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the parent computes portal keys with the same switches
     cache = BuildCache(cache_file) if cache_file else None

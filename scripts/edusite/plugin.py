@@ -16,7 +16,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import speedups
+from . import assets, speedups
 from .config import EdusiteConfig
 from .errors import EdusiteError
 from .feeds import write_feeds
@@ -35,6 +35,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
 
     def __init__(self) -> None:
         self.state: SiteState | None = None
+        self.shared_assets: tuple[set[str], str] | None = None
 
     # MkDocs calls on_config before anything is read: resolve the unit and set the menu.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -86,6 +87,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 files.append(
                     _virtual_page(config, listing.src_uri, listing.title, "news-list.html")
                 )
+        self._share_theme_assets(files, config)
         if files.get_file_from_path("index.md") is None:
             files.append(_virtual_page(config, "index.md", "Trang chủ", "home.html"))
         existing = {f.src_uri for f in files.documentation_pages()}
@@ -125,6 +127,9 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         env.filters["vndate"] = format_date
         env.filters["vndatetime"] = format_datetime
         speedups.use_bytecode_cache(env)
+        if self.shared_assets:
+            uris, digest = self.shared_assets
+            env.filters["url"] = assets.shared_url_filter(env.filters["url"], uris, digest)
         return env
 
     def on_page_context(
@@ -156,6 +161,27 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         ctx.update(theme_context(state, page.file.src_uri))
         context["edusite"] = ctx
         return context
+
+    def _share_theme_assets(self, files: Files, config: MkDocsConfig) -> None:
+        """Under ``edusite build``: take theme static files out of the site (see :mod:`assets`)."""
+        self.shared_assets = None
+        if not assets.enabled() or self.state is None:
+            return
+        theme = [
+            f
+            for f in files
+            if f.src_dir and Path(f.src_dir) != Path(config.docs_dir) and not f.generated_by
+        ]
+        for f in theme:
+            files.remove(f)
+        kept = [
+            (f.src_uri, f.abs_src_path)
+            for f in theme
+            if not f.src_uri.endswith(assets.SKIP_SUFFIXES)
+        ]
+        digest = assets.assets_hash(kept)
+        assets.write_shared(self.state.output_root, digest, kept)
+        self.shared_assets = ({uri for uri, _ in kept}, digest)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the site's RSS and Atom feeds."""

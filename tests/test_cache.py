@@ -1,0 +1,90 @@
+"""Incremental builds: exactly the right sites rebuild; a corrupt cache is never trusted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import make_network, post
+from edusite.builder import build_network
+from edusite.structure.network import get_network
+
+UNITS = {
+    "so": {"name": "Sở", "kind": "so"},
+    "pgd": {"name": "Phòng", "kind": "portal", "parent": "so", "rollup": {"policy": "all"}},
+    "th-a": {"name": "TH A", "kind": "school", "level": "tieu-hoc", "parent": "pgd"},
+    "th-b": {"name": "TH B", "kind": "school", "level": "tieu-hoc", "parent": "pgd"},
+    "thpt": {"name": "THPT", "kind": "school", "level": "thpt", "parent": "so"},
+}
+
+
+def files() -> dict[str, str]:
+    out = {}
+    for uid in ("th-a", "th-b", "thpt"):
+        for d in ("2026-10-01", "2026-10-02"):
+            out[f"content/{uid}/tin-tuc/2026/{d}-tin/index.md"] = post(f"Tin {uid} {d}", d, id=f"{uid}-{d}", featured=True)
+    return out
+
+
+def rebuilt(root: Path, **kw) -> set[str]:
+    results = build_network(
+        get_network(root), out=root / "public", jobs=1, offline=True, cache_file=root / ".cache/build.json", **kw
+    )
+    assert all(r.ok for r in results), [r.errors for r in results]
+    return {r.unit_id for r in results if not r.skipped}
+
+
+def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
+    root = make_network(tmp_path, UNITS, files())
+    assert rebuilt(root) == set(UNITS)
+    assert rebuilt(root) == set()  # nothing changed
+    # One new post in th-a: th-a, then its portal and the Sở (their member feeds changed).
+    new = root / "content/th-a/tin-tuc/2026/2026-10-03-moi/index.md"
+    new.parent.mkdir(parents=True)
+    new.write_text(post("Tin mới", "2026-10-03", id="th-a-moi", featured=True), encoding="utf-8")
+    assert rebuilt(root) == {"th-a", "pgd", "so"}
+    # An edit that does not change any feed (the contact page) rebuilds only that school.
+    (root / "content/th-b/lien-he.md").write_text("# Liên hệ\n", encoding="utf-8")
+    assert rebuilt(root) == {"th-b"}
+    # The theme changes: everything rebuilds.
+    (root / "shared-theme").unlink()
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "shared-theme", root / "shared-theme")
+    (root / "shared-theme/assets/edusite.css").write_text("/* changed */", encoding="utf-8")
+    assert rebuilt(root) == set(UNITS)
+    # A parent's identity appears on its schools' pages.
+    cfg = root / "sites/pgd/mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("Phòng", "Phòng GDĐT"), encoding="utf-8")
+    assert rebuilt(root) == {"pgd", "th-a", "th-b"}
+    # A deleted post disappears from the school and from the feeds portals read.
+    shutil.rmtree(new.parent)
+    assert rebuilt(root) == {"th-a", "pgd", "so"}
+    assert not (root / "public/th-a/tin-tuc/2026/2026-10-03-moi").exists()
+    assert "th-a-moi" not in (root / "public/th-a/feed.xml").read_text(encoding="utf-8")
+
+
+def test_corrupt_or_missing_output_is_rebuilt(tmp_path: Path, pinned_now: str) -> None:
+    root = make_network(tmp_path, UNITS, files())
+    rebuilt(root)
+    (root / ".cache/build.json").write_text("{not json", encoding="utf-8")
+    assert rebuilt(root) == set(UNITS)
+    (root / ".cache/build.json").write_text('{"format": 1, "sites": {"th-a": 5}}', encoding="utf-8")
+    assert rebuilt(root) == set(UNITS)
+    import shutil
+
+    shutil.rmtree(root / "public/thpt")
+    assert rebuilt(root) == {"thpt"}  # rebuilt byte-identical: the Sở needs no rebuild
+
+
+def test_scheduled_post_expires_the_cache(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("EDUSITE_NOW", "2026-11-22 12:00")
+    extra = {"content/thpt/tin-tuc/2026/2026-11-25-sap-toi/index.md": post("Sắp tới", "2026-11-25 07:00", id="thpt-sap-toi")}
+    root = make_network(tmp_path, UNITS, {**files(), **extra})
+    rebuilt(root)
+    assert not (root / "public/thpt/tin-tuc/2026/2026-11-25-sap-toi").exists()
+    assert rebuilt(root) == set()
+    monkeypatch.setenv("EDUSITE_NOW", "2026-11-25 07:00")
+    assert "thpt" in rebuilt(root)
+    assert (root / "public/thpt/tin-tuc/2026/2026-11-25-sap-toi/index.html").exists()
