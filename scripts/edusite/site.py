@@ -71,6 +71,7 @@ class SiteState:
     next_scheduled: datetime | None = None  # earliest future post: the site changes then
     listings: dict[str, Listing] = field(default_factory=dict)  # by src_uri
     problems: list[Problem] = field(default_factory=list)
+    _by_src: dict[str, Post] = field(default_factory=dict, repr=False)
 
     @property
     def output_root(self) -> Path:
@@ -155,15 +156,22 @@ class SiteState:
     # -- queries for templates ----------------------------------------------------------------
 
     def post_by_src(self, src_uri: str) -> Post | None:
-        for post in self.posts:
-            if post.src_uri == src_uri:
-                return post
-        return None
+        """The published post whose source is ``src_uri``, if any."""
+        if len(self._by_src) != len(self.posts):
+            self._by_src = {p.src_uri: p for p in self.posts}
+        return self._by_src.get(src_uri)
 
     def related(self, post: Post, count: int) -> list[Post]:
         """Newest posts sharing a category with ``post`` (then newest overall), excluding it."""
-        same = [p for p in self.posts if p is not post and set(p.categories) & set(post.categories)]
-        rest = [p for p in self.posts if p is not post and p not in same]
+        cats = set(post.categories)
+        same: list[Post] = []
+        rest: list[Post] = []
+        for p in self.posts:  # newest first; stop as soon as enough same-category posts are found
+            if p is post:
+                continue
+            (same if cats.intersection(p.categories) else rest).append(p)
+            if len(same) >= count:
+                break
         return (same + rest)[:count]
 
     def used_categories(self) -> dict[str, str]:
