@@ -64,6 +64,7 @@ def build_network(
     offline: bool = False,
     cache_file: Path | None = None,
     force: bool = False,
+    cache_dir: Path | None = None,
     on_done: Callable[[SiteResult], None] | None = None,
 ) -> list[SiteResult]:
     """Build the chosen units (all by default) into ``out``; return one result per unit.

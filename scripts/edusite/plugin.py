@@ -6,6 +6,7 @@ logic survives a change of engine (Material reaches end of life in 2027).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import assets, speedups
+from . import assets, portal, speedups
 from .config import EdusiteConfig
 from .errors import EdusiteError
 from .feeds import write_feeds
@@ -36,10 +37,12 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
     def __init__(self) -> None:
         self.state: SiteState | None = None
         self.shared_assets: tuple[set[str], str] | None = None
+        self.rollup: Any = None  # RollupResult for portals
 
     # MkDocs calls on_config before anything is read: resolve the unit and set the menu.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Resolve this site's unit in the network and derive the top menu."""
+        self.rollup = None
         if not self.config.enabled:
             return None
         root = Path(self.config.network_root or find_root(config.config_file_path))
@@ -82,11 +85,12 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         for f in list(files):
             if f.src_uri in state.hidden or (hidden_dirs and f.src_uri.startswith(hidden_dirs)):
                 files.remove(f)
-        for listing in state.make_listings():
+        listings = [(listing, "news-list.html") for listing in state.make_listings()]
+        if state.unit.is_portal:
+            listings += self._roll_up(state)
+        for listing, template in listings:
             if files.get_file_from_path(listing.src_uri) is None:
-                files.append(
-                    _virtual_page(config, listing.src_uri, listing.title, "news-list.html")
-                )
+                files.append(_virtual_page(config, listing.src_uri, listing.title, template))
         self._share_theme_assets(files, config)
         if files.get_file_from_path("index.md") is None:
             files.append(_virtual_page(config, "index.md", "Trang chủ", "home.html"))
@@ -145,6 +149,10 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             : self.config.home_featured
         ]
         ctx["used_categories"] = state.used_categories()
+        if self.rollup is not None:
+            ctx["rollup_latest"] = [
+                portal.item_context(i) for i in self.rollup.items[: self.config.home_latest]
+            ]
         post = state.post_by_src(page.file.src_uri)
         if post is not None:
             ctx["post"] = post_context(post)
@@ -161,6 +169,27 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         ctx.update(theme_context(state, page.file.src_uri))
         context["edusite"] = ctx
         return context
+
+    def _roll_up(self, state: SiteState) -> list[tuple[Any, str]]:
+        """Collect members' news for a portal; return its listing pages and their templates."""
+        self.rollup = portal.collect_for(state, self._cache_dir(state))
+        for line in portal.health_warnings(self.rollup):
+            log.warning(line)
+        out = []
+        for listing in portal.rollup_listings(self.rollup, state.per_page):
+            state.add_listings([listing])
+            out.append(
+                (
+                    listing,
+                    "rollup-health.html" if listing.kind == "rollup-health" else "rollup-list.html",
+                )
+            )
+        return out
+
+    def _cache_dir(self, state: SiteState) -> Path:
+        """Roll-up state and caches: option ``cache_dir``, else ``EDUSITE_CACHE_DIR``, else <root>/.cache."""
+        chosen = self.config.cache_dir or os.environ.get("EDUSITE_CACHE_DIR")
+        return Path(chosen) if chosen else state.network.root / ".cache"
 
     def _share_theme_assets(self, files: Files, config: MkDocsConfig) -> None:
         """Under ``edusite build``: take theme static files out of the site (see :mod:`assets`)."""
@@ -196,6 +225,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             description=config.site_description or state.unit.name,
             categories=state.categories,
         )
+        if self.rollup is not None:
+            portal.write_rollup_feed(
+                Path(config.site_dir),
+                self.rollup,
+                site_url=state.unit.site_url,
+                site_name=state.unit.name,
+            )
 
 
 def _virtual_page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from slugify import slugify as _slugify
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+#: Date used where a feed item has none (sorted last, reproducible).
+EPOCH_LOCAL = datetime(2000, 1, 1, tzinfo=TZ)
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 

@@ -6,10 +6,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import EdusiteError
+
+if TYPE_CHECKING:
+    from ..structure.network import Network
 
 
 @click.command("build")
@@ -53,6 +57,24 @@ from ..errors import EdusiteError
     default=None,
     help="Bộ nhớ đệm / cache folder (default: <root>/.cache; keep it between CI runs).",
 )
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="K/N|final",
+    default=None,
+    help="Chỉ xây phân mảnh K trong N (theo cây con), hoặc 'final': các đơn vị bao trùm nhiều"
+    " phân mảnh (Sở) / build only shard K of N (whole subtrees), or 'final': the units spanning"
+    " shards (the Sở), after --merge.",
+)
+@click.option(
+    "--merge",
+    "merge_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Với --shard final: gộp kết quả của phân mảnh (hoặc thư mục chứa các phân mảnh) vào"
+    " --out trước / with --shard final: merge this shard output (or folder of shard outputs)"
+    " into --out first. Repeatable.",
+)
 def command(
     ids: tuple[str, ...],
     root: Path,
@@ -62,6 +84,8 @@ def command(
     force: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    shard_text: str | None,
+    merge_dirs: tuple[Path, ...],
 ) -> None:
     """Xây dựng các trang / build the sites (all by default), children before parents."""
     from ..builder import build_network
@@ -81,6 +105,12 @@ def command(
     out = out or network.root / "public"
     jobs = jobs or os.cpu_count() or 1
     chosen = list(ids) or None
+    from ..shard import source_info, write_build_report
+
+    label = "all"
+    if shard_text is not None or merge_dirs:
+        chosen, label = _shard_selection(network, ids, shard_text, merge_dirs, out)
+    source = source_info(network.root)  # before building: the commit the output comes from
     total = len(network.build_order(chosen))
     start = time.perf_counter()
     with click.progressbar(length=total, label="Đang xây dựng / building", file=sys.stderr) as bar:
@@ -93,9 +123,11 @@ def command(
             offline=offline,
             cache_file=cache_file,
             force=force,
+            cache_dir=cache_dir,
             on_done=lambda r: bar.update(1),
         )
     elapsed = time.perf_counter() - start
+    write_build_report(out, results, label=label, source=source)
     click.echo(f"\n{'Đơn vị / unit':32} {'':2} {'trang':>6} {'giây':>6} {'cảnh báo':>8} {'lỗi':>4}")
     for r in results:
         mark = "=" if r.skipped else "✓" if r.ok else "✗"
@@ -116,3 +148,47 @@ def command(
     if failed:
         click.echo(f"Lỗi / failed: {', '.join(failed)}", err=True)
         sys.exit(1)
+
+
+def _shard_selection(
+    network: Network,
+    ids: tuple[str, ...],
+    shard_text: str | None,
+    merge_dirs: tuple[Path, ...],
+    out: Path,
+) -> tuple[list[str], str]:
+    """The units and report label of a ``--shard`` run (merging shard outputs for ``final``)."""
+    from ..shard import ShardError, describe_plan, merge_outputs, parse_shard, units_for
+
+    try:
+        if ids:
+            raise ShardError(
+                "dùng IDS hoặc --shard, không dùng cả hai / give IDS or --shard, not both"
+            )
+        if shard_text is None:
+            raise ShardError("--merge cần --shard final / --merge needs --shard final")
+        spec = parse_shard(shard_text)
+        if merge_dirs and not spec.final:
+            raise ShardError("--merge chỉ dùng với --shard final / --merge only with --shard final")
+        if merge_dirs:
+            summary = merge_outputs(merge_dirs, out)
+            click.echo(
+                f"Đã gộp / merged {len(summary.shards)} phân mảnh / shards,"
+                f" {len(summary.units)} đơn vị / units → {out}"
+            )
+            if summary.missing:
+                click.echo(
+                    f"  ⚠ thiếu phân mảnh / missing shards: {', '.join(summary.missing)}", err=True
+                )
+    except ShardError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    chosen = units_for(network, spec)
+    if not spec.final:
+        for line in describe_plan(network, spec.count):
+            click.echo(("→ " if line.startswith(f"{spec.index}/") else "  ") + line)
+    click.echo(
+        f"Phân mảnh / shard {spec}: {len(chosen)} đơn vị / units"
+        + (f" ({', '.join(chosen)})" if spec.final else "")
+    )
+    return chosen, spec.label
