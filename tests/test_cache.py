@@ -54,10 +54,10 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     shutil.copytree(REPO / "shared-theme", root / "shared-theme")
     (root / "shared-theme/assets/edusite.css").write_text("/* changed */", encoding="utf-8")
     assert rebuilt(root) == set(UNITS)
-    # A parent's identity appears on its schools' pages.
+    # A parent's identity appears on its schools' pages, and its feed (read by the Sở) changes.
     cfg = root / "sites/pgd/mkdocs.yml"
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("Phòng", "Phòng GDĐT"), encoding="utf-8")
-    assert rebuilt(root) == {"pgd", "th-a", "th-b"}
+    assert rebuilt(root) == {"pgd", "th-a", "th-b", "so"}
     # A deleted post disappears from the school and from the feeds portals read.
     shutil.rmtree(new.parent)
     assert rebuilt(root) == {"th-a", "pgd", "so"}

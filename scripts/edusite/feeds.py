@@ -7,6 +7,7 @@ stable ids, so moving or retitling a post never republishes it.
 
 from __future__ import annotations
 
+import html
 import mimetypes
 import re
 from collections.abc import Iterable, Sequence
@@ -46,10 +47,17 @@ def post_entry(post: Post, site_url: str, categories: dict[str, str]) -> FeedEnt
     """The feed entry of one of this site's posts."""
     link = urljoin(site_url, post.url)
     enclosure = None
+    content = absolutize(post.content_html, link)
     if post.image:
         size = post.abs_path.parent.joinpath(post.image).stat().st_size if post.abs_path else 0
         mime = mimetypes.guess_type(post.image)[0] or "image/jpeg"
         enclosure = (urljoin(link, post.image), size, mime)
+        # Readers (and portals) take the cover's alt text from the content; enclosures have none.
+        alt = html.escape(post.image_alt, quote=True)
+        content = (
+            f'<p><img src="{html.escape(enclosure[0], quote=True)}" alt="{alt}"></p>\n{content}'
+        )
+
     return FeedEntry(
         id=post.id,
         title=post.title,
@@ -57,7 +65,7 @@ def post_entry(post: Post, site_url: str, categories: dict[str, str]) -> FeedEnt
         published=post.date,
         updated=post.date,
         summary=post.summary,
-        content_html=absolutize(post.content_html, link),
+        content_html=content,
         author=post.author,
         categories=tuple((slug, categories.get(slug, slug)) for slug in post.categories),
         enclosure=enclosure,

@@ -26,7 +26,7 @@ def item_context(item: RollupItem) -> dict[str, Any]:
     return {
         "id": item.guid,
         "title": item.title,
-        "url": item.link,
+        "url": item.link or item.source_url,
         "date": item.published,
         "date_text": format_date(item.published) if item.published else "",
         "iso_date": item.published.isoformat() if item.published else "",

@@ -1,0 +1,411 @@
+"""The roll-up engine: read every feed a portal's policy names, merge, de-duplicate, limit.
+
+Local feeds (members built in this repository) are read from the build output; remote feeds are
+fetched concurrently with a small bound. Every feed keeps its last good items in its state file,
+so a feed that fails (missing file, timeout, HTTP error, malformed XML, …) still shows what it
+showed before, and is reported in the result's health list. Results are deterministic: feeds are
+processed in a fixed order, and items sorted newest first with ties broken by guid.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from .. import text
+from ..errors import EdusiteError, Problem, problem
+from ..structure.network import Network
+from ..text import fold, format_datetime, to_local
+from . import sanitize as S
+from .fetch import FetchSettings, fetch, make_client
+from .model import FeedHealth, RollupItem, RollupResult, Source
+from .parse import FeedError, parse_document
+from .policy import RollupPolicy, check_policy, feed_sources, get_policy
+from .state import FeedState, backoff, load_state, save_state, state_path
+
+_TRACKING = ("utm_", "fbclid", "gclid", "zarsrc")
+
+
+@dataclass
+class _Outcome:
+    """One feed's items and health for this build, and the state to store for it."""
+
+    items: list[RollupItem]
+    health: FeedHealth
+    state: FeedState | None
+
+
+def collect(
+    network: Network,
+    portal_id: str,
+    output_root: Path,
+    state_dir: Path,
+    *,
+    offline: bool = False,
+    now: datetime | None = None,
+    client: httpx.Client | None = None,
+    settings: FetchSettings | None = None,
+) -> RollupResult:
+    """Roll up the news of portal ``portal_id`` per its ``extra.unit.rollup`` policy.
+
+    Args:
+        network: the repository's units (:func:`edusite.structure.network.get_network`).
+        portal_id: a unit of kind ``so`` or ``portal``.
+        output_root: the build output holding ``<id>/feed.xml`` etc. (normally ``public/``).
+        state_dir: where per-feed state lives (normally ``.cache/rollup``); the portal's files go
+            to ``state_dir/<portal_id>/``.
+        offline: fetch nothing; remote feeds contribute their stored items only.
+        now: the build time (defaults to :func:`edusite.text.now`, which ``EDUSITE_NOW`` pins).
+        client: an httpx client to reuse (one is created and closed otherwise).
+        settings: timeouts and caps for remote fetching.
+
+    Raises :class:`edusite.errors.EdusiteError` when ``portal_id`` is not a portal of the
+    network or its roll-up configuration is invalid; feed problems never raise, they are
+    reported in :attr:`RollupResult.health`.
+    """
+    if portal_id not in network:
+        raise EdusiteError(
+            problem(
+                network.root / "sites",
+                None,
+                f"không có đơn vị '{portal_id}'",
+                f"there is no unit '{portal_id}'",
+            )
+        )
+    unit = network[portal_id]
+    policy = get_policy(unit)
+    config_warnings = [p for p in check_policy(unit)[1] if p.severity == "warning"]
+    now = to_local(now) if now else text.now()
+    settings = settings or FetchSettings()
+    sources = feed_sources(network, portal_id, output_root, policy)
+    states = [load_state(state_path(state_dir, portal_id, s.key)) for s in sources]
+
+    outcomes: list[_Outcome | None] = [None] * len(sources)
+    remote: list[int] = []
+    for i, (source, state) in enumerate(zip(sources, states, strict=True)):
+        if source.kind == "local":
+            outcomes[i] = _read_local(source, state, settings, now)
+        else:
+            remote.append(i)
+    if remote:
+        own = client is None and not offline
+        http = make_client(settings) if own else client
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+                results = pool.map(
+                    lambda i: _refresh_remote(sources[i], states[i], settings, http, now, offline),
+                    remote,
+                )
+                for i, outcome in zip(remote, results, strict=True):
+                    outcomes[i] = outcome
+        finally:
+            if own and http is not None:
+                http.close()
+
+    done = [o for o in outcomes if o is not None]
+    for source, outcome in zip(sources, done, strict=True):
+        if outcome.state is not None:
+            save_state(state_path(state_dir, portal_id, source.key), outcome.state)
+    items, merge_warnings = _merge([o.items for o in done], policy, now)
+    return RollupResult(
+        items=items,
+        health=[o.health for o in done],
+        problems=[*config_warnings, *merge_warnings],
+    )
+
+
+# -- reading one feed -----------------------------------------------------------------------
+
+
+def _read_local(
+    source: Source, state: FeedState | None, settings: FetchSettings, now: datetime
+) -> _Outcome:
+    """Read an in-repo member's built feed file; on failure fall back to its last good items."""
+    assert source.path is not None
+    usable = state if state and state.url == source.url else None
+    try:
+        try:
+            size = source.path.stat().st_size
+        except FileNotFoundError:
+            raise FeedError(
+                f"chưa có tệp {source.path.name} của đơn vị (trang của đơn vị chưa được dựng?)",
+                f"the member's {source.path.name} is missing (was its site built?)",
+            ) from None
+        if size > settings.max_bytes:
+            raise FeedError(
+                f"tệp quá lớn ({size:,} byte; tối đa {settings.max_bytes:,})",
+                f"file too large ({size:,} bytes; limit {settings.max_bytes:,})",
+            )
+        parsed = parse_document(
+            source.path.read_bytes(),
+            source,
+            doc_url=source.url,
+            content_type="application/xml",
+            now=now,
+            max_bytes=settings.max_bytes,
+        )
+    except OSError as exc:
+        return _failure(source, usable, FeedError(f"không đọc được tệp: {exc}", str(exc)), now)
+    except FeedError as exc:
+        return _failure(source, usable, exc, now)
+    new = FeedState(
+        url=source.url,
+        last_success=now,
+        last_attempt=now,
+        site_link=parsed.site_link,
+        items=parsed.items,
+        warnings=parsed.warnings,
+    )
+    return _outcome(source, new, "ok", parsed.items)
+
+
+def _refresh_remote(
+    source: Source,
+    state: FeedState | None,
+    settings: FetchSettings,
+    client: httpx.Client | None,
+    now: datetime,
+    offline: bool,
+) -> _Outcome:
+    """Fetch a remote feed conditionally, honouring backoff; fall back to the last good items."""
+    usable = state if state and state.url == source.url else None
+    if offline or client is None:
+        return _stored(
+            source,
+            usable,
+            "chế độ ngoại tuyến: không tải lại",
+            "offline: not fetched",
+        )
+    # Wait only if time really moved on since the last attempt: with a pinned build time
+    # (EDUSITE_NOW) or a clock set back, "now" never passes next_try, so retry instead.
+    if (
+        usable
+        and usable.next_try
+        and usable.last_attempt
+        and usable.last_attempt < now < usable.next_try
+    ):
+        when = format_datetime(usable.next_try)
+        return _stored(
+            source,
+            usable,
+            f"chờ thử lại lúc {when}; lỗi gần nhất: {usable.last_error_vi}",
+            f"waiting to retry at {when}; last error: {usable.last_error_en}",
+        )
+    known = usable if usable and usable.last_success else None
+    status: int | None = None
+    try:
+        resp = fetch(
+            client,
+            source.url,
+            settings,
+            etag=known.etag if known else "",
+            last_modified=known.last_modified if known else "",
+        )
+        status = resp.status
+        if resp.status == 304:
+            if known is None:
+                raise FeedError(
+                    "máy chủ trả lời 304 nhưng chưa có bản lưu",
+                    "server answered 304 but there is no stored copy",
+                    304,
+                )
+            new = replace(
+                known,
+                etag=resp.etag or known.etag,
+                last_modified=resp.last_modified or known.last_modified,
+                last_success=now,
+                last_attempt=now,
+                consecutive_failures=0,
+                last_error_vi="",
+                last_error_en="",
+                http_status=304,
+                next_try=None,
+            )
+            return _outcome(source, new, "not-modified", _attribute(new.items, source, new))
+        parsed = parse_document(
+            resp.body,
+            source,
+            doc_url=resp.url,
+            content_type=resp.content_type,
+            now=now,
+            max_bytes=settings.max_bytes,
+        )
+    except FeedError as exc:
+        if exc.http_status is None:
+            exc.http_status = status
+        return _failure(source, usable, exc, now, retry=True)
+    new = FeedState(
+        url=source.url,
+        etag=resp.etag,
+        last_modified=resp.last_modified,
+        last_success=now,
+        last_attempt=now,
+        http_status=resp.status,
+        site_link=parsed.site_link,
+        items=parsed.items,
+        warnings=parsed.warnings,
+    )
+    return _outcome(source, new, "ok", parsed.items)
+
+
+def _attribute(items: list[RollupItem], source: Source, state: FeedState) -> list[RollupItem]:
+    """Stored items with today's source name and address (the config may have changed)."""
+    site = source.site_url or state.site_link or S.origin(source.url)
+    return [
+        replace(
+            item,
+            source_id=source.unit_id,
+            source_name=source.unit_name,
+            source_url=site,
+            featured=source.featured,
+        )
+        for item in items
+    ]
+
+
+def _outcome(source: Source, state: FeedState, status: str, items: list[RollupItem]) -> _Outcome:
+    health = FeedHealth(
+        source_id=source.unit_id,
+        source_name=source.unit_name,
+        kind=source.kind,
+        url=source.url,
+        path=source.path,
+        status=status,
+        http_status=state.http_status,
+        error_vi=state.last_error_vi if status in ("stale", "failed") else "",
+        error_en=state.last_error_en if status in ("stale", "failed") else "",
+        items=len(items),
+        last_success=state.last_success,
+        consecutive_failures=state.consecutive_failures,
+        next_try=state.next_try,
+        warnings=tuple(state.warnings),
+    )
+    return _Outcome(items, health, state)
+
+
+def _failure(
+    source: Source, usable: FeedState | None, err: FeedError, now: datetime, retry: bool = False
+) -> _Outcome:
+    """Record a failed attempt; keep the last good items (status ``stale``) if there are any."""
+    base = usable or FeedState(url=source.url)
+    failures = base.consecutive_failures + 1
+    new = replace(
+        base,
+        last_attempt=now,
+        consecutive_failures=failures,
+        last_error_vi=err.vi,
+        last_error_en=err.en,
+        http_status=err.http_status,
+        next_try=now + backoff(failures) if retry else None,
+    )
+    status = "stale" if new.last_success else "failed"
+    return _outcome(source, new, status, _attribute(new.items, source, new))
+
+
+def _stored(source: Source, usable: FeedState | None, vi: str, en: str) -> _Outcome:
+    """Use the stored items without trying the network (offline, or waiting to retry)."""
+    if usable is None or usable.last_success is None:
+        base = usable or FeedState(url=source.url)
+        shown = replace(
+            base, last_error_vi=f"{vi}; chưa có bản lưu", last_error_en=f"{en}; no stored copy"
+        )
+        outcome = _outcome(source, shown, "failed", [])
+    else:
+        when = format_datetime(usable.last_success)
+        shown = replace(
+            usable,
+            last_error_vi=f"{vi}; dùng bản lưu lúc {when}",
+            last_error_en=f"{en}; using the copy from {when}",
+        )
+        outcome = _outcome(source, shown, "stale", _attribute(usable.items, source, usable))
+    outcome.state = None  # nothing new to store
+    return outcome
+
+
+# -- merging --------------------------------------------------------------------------------
+
+
+def normalize_link(url: str) -> str:
+    """A comparison key for links: http≡https, no www., no default port, fragment or tracking
+    parameters, ``index.html`` and trailing slashes ignored, query sorted."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        port = parts.port
+    except ValueError:
+        return url.strip()
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~-._")
+    for index in ("/index.html", "/index.htm"):
+        if path.endswith(index):
+            path = path[: -len(index)]
+    path = path.rstrip("/")
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith(_TRACKING)
+        )
+    )
+    return urlunsplit(("http", host, path, query, ""))
+
+
+def _merge(
+    batches: list[list[RollupItem]], policy: RollupPolicy, now: datetime
+) -> tuple[list[RollupItem], list[Problem]]:
+    """De-duplicate (guid, then normalised link; the first feed wins), filter, sort and limit."""
+    kept: list[RollupItem] = []
+    by_guid: dict[str, int] = {}
+    by_link: dict[str, int] = {}
+    warnings: list[Problem] = []
+    for batch in batches:
+        for item in batch:
+            link_key = normalize_link(item.link)
+            index = by_guid.get(item.guid)
+            if index is None and link_key:
+                index = by_link.get(link_key)
+            elif index is not None:
+                first = kept[index]
+                if first.source_id != item.source_id and fold(first.title) != fold(item.title):
+                    warnings.append(_shared_guid(first, item))
+            if index is None:
+                index = len(kept)
+                kept.append(item)
+            elif item.featured and not kept[index].featured:
+                kept[index] = replace(kept[index], featured=True)
+            by_guid.setdefault(item.guid, index)
+            if link_key:
+                by_link.setdefault(link_key, index)
+    if policy.max_age_days:
+        oldest = now - timedelta(days=policy.max_age_days)
+        kept = [i for i in kept if i.published is None or i.published >= oldest]
+    kept.sort(key=RollupItem.sort_key)
+    if policy.per_unit_limit:
+        per_unit: dict[str, int] = {}
+        limited = []
+        for item in kept:
+            per_unit[item.source_id] = per_unit.get(item.source_id, 0) + 1
+            if per_unit[item.source_id] <= policy.per_unit_limit:
+                limited.append(item)
+        kept = limited
+    return kept[: policy.limit], warnings
+
+
+def _shared_guid(first: RollupItem, other: RollupItem) -> Problem:
+    return Problem(
+        other.source_url or other.source_id,
+        "guid",
+        f"mã bài '{first.guid}' dùng cho hai bài khác nhau: “{first.title}” ({first.source_name}) "
+        f"và “{other.title}” ({other.source_name}); chỉ giữ bài thứ nhất",
+        f"guid '{first.guid}' is used by two different posts: “{first.title}” ({first.source_name}) "
+        f"and “{other.title}” ({other.source_name}); only the first is kept",
+        severity="warning",
+    )
