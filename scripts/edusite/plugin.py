@@ -212,6 +212,18 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         assets.write_shared(self.state.output_root, digest, kept)
         self.shared_assets = ({uri for uri, _ in kept}, digest)
 
+    def on_template_context(
+        self, context: dict[str, Any], /, *, template_name: str, config: MkDocsConfig
+    ) -> dict[str, Any] | None:
+        """Theme-level templates (the 404 page) get the unit's identity too."""
+        if not self.config.enabled or self.state is None or "edusite" in context:
+            return None
+        context["edusite"] = {
+            **self.state.unit_context(),
+            **theme_context(self.state, template_name),
+        }
+        return context
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the site's RSS and Atom feeds."""
         if not self.config.enabled or self.state is None:
