@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Scale benchmark: a province-sized synthetic network, cold, no-op and one-post rebuilds.
+
+    .venv/bin/python bench/scale.py [--schools 300] [--posts 60] [--portals 10] [--jobs 2] [--stock 20]
+
+Prints cold build time, per-post and per-site cost, peak memory of the build's process tree,
+output bytes per site and in total, no-op and one-post rebuild times; then, on a subset of
+``--stock`` schools of the same network, one stock ``mkdocs build`` process per site (the same
+configuration, so the same pages), with the ratio to ``edusite build`` on that subset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_network import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ENV = dict(os.environ, EDUSITE_NOW="2026-11-22 12:00", NO_MKDOCS_2_WARNING="1")
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants (Linux /proc)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+        stack += children.get(p, [])
+    return total
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Run ``cmd``; return (seconds, peak RSS of its process tree in KB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.1):
+            peak = max(peak, tree_rss_kb(proc.pid))
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    done.set()
+    t.join()
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-3000:]}")
+    return time.perf_counter() - start, peak
+
+
+def size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--schools", type=int, default=300)
+    ap.add_argument("--portals", type=int, default=10)
+    ap.add_argument("--posts", type=int, default=60)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--stock", type=int, default=20, help="schools in the stock-mkdocs comparison")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "net"
+        schools = generate(root, args.schools, args.portals, args.posts)
+        sites = len(list((root / "sites").iterdir()))
+        posts = sum(1 for _ in (root / "content").glob("*/tin-tuc/*/*/index.md"))
+        build = [str(BIN / "edusite"), "build", "--offline", "-j", str(args.jobs)]
+        cold, peak = run(build, root)
+        out = root / "public"
+        total = size(out)
+        shared = size(out / "_shared") if (out / "_shared").exists() else 0
+        per_site = [size(out / s) for s in schools]
+        noop, _ = run(build, root)
+        bundle = root / "content" / schools[0] / "tin-tuc/2026/2026-11-21-bai-moi"
+        bundle.mkdir(parents=True)
+        (bundle / "index.md").write_text(
+            "---\ntitle: Bài mới\ndate: 2026-11-21 09:00\nfeatured: true\nid: bai-moi-bench\n---\n\nNội dung mới.\n",
+            encoding="utf-8",
+        )
+        one, _ = run(build, root)
+        # Stock comparison on a subset: one `mkdocs build` process per school, one after another.
+        subset = schools[: args.stock]
+        stock_out = Path(tmp) / "stock"
+        start = time.perf_counter()
+        for uid in subset:
+            subprocess.run(
+                [
+                    str(BIN / "mkdocs"),
+                    "build",
+                    "-q",
+                    "-f",
+                    f"sites/{uid}/mkdocs.yml",
+                    "-d",
+                    str(stock_out / uid),
+                ],
+                cwd=root,
+                env=dict(ENV, EDUSITE_OFFLINE="1"),
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        stock = time.perf_counter() - start
+        ours, _ = run([*build, "--no-cache", "--out", str(Path(tmp) / "ours"), *subset], root)
+    print(
+        f"network: {sites} sites ({len(schools)} schools, {args.portals} portals + Sở), {posts} posts; "
+        f"{os.cpu_count()} cores, {args.jobs} workers"
+    )
+    print(
+        f"cold build:            {cold:8.2f} s   ({cold / posts * 1000 * args.jobs:.2f} ms per post per worker, "
+        f"{cold / sites * 1000:.1f} ms per site wall)"
+    )
+    print(f"peak memory (tree):    {peak / 1024:8.1f} MB")
+    print(
+        f"output total:          {total / 1e6:8.1f} MB; shared theme assets {shared / 1e3:.0f} KB once"
+    )
+    print(
+        f"output per school:     {sum(per_site) / len(per_site) / 1e3:8.1f} KB mean, {max(per_site) / 1e3:.1f} KB max"
+    )
+    print(f"no-op rebuild:         {noop:8.2f} s")
+    print(f"one new post rebuild:  {one:8.2f} s")
+    print(
+        f"stock mkdocs, {len(subset)} schools one process each: {stock:6.2f} s; "
+        f"edusite build same schools: {ours:6.2f} s; ratio {stock / ours:5.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
