@@ -67,6 +67,17 @@ def member_feeds(network: Network, unit: Unit, out: Path) -> list[Path]:
     return paths
 
 
+def plugin_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
+    """Files outside the unit's content that other edusite plugins read (parents' documents, members' posts)."""
+    try:
+        from .documents.site import cache_inputs
+    except ImportError:  # pragma: no cover - documents plugin not installed
+        return []
+    from .text import now
+
+    return sorted(set(cache_inputs(network, unit, out, now())))
+
+
 def site_key(network: Network, unit: Unit, out: Path, shared: str) -> str:
     """The cache key of one site (see the module docstring)."""
     h = hashlib.sha256(shared.encode())
@@ -75,6 +86,9 @@ def site_key(network: Network, unit: Unit, out: Path, shared: str) -> str:
         h.update(ancestor.config_file.read_bytes())
     docs = unit.docs_dir or network.root / "content" / unit.id
     _hash_tree(h, docs, docs)
+    for extra in plugin_inputs(network, unit, out):
+        h.update(str(extra).encode())
+        h.update(hashlib.sha256(extra.read_bytes()).digest() if extra.is_file() else b"missing")
     if unit.is_portal:
         for feed in member_feeds(network, unit, out):
             h.update(str(feed).encode())

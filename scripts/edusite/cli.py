@@ -18,6 +18,7 @@ COMMANDS = {
     "new": "new",
     "check": "check",
     "publish": "publish",
+    "report": "report",
 }
 
 

@@ -26,6 +26,7 @@ MENU = [
     ("Tin đơn vị", ["tin-don-vi/index.md"]),
     ("Văn bản", ["van-ban/index.md", "van-ban.md"]),
     ("Công khai", ["cong-khai/index.md", "cong-khai.md"]),
+    ("Báo cáo", ["bao-cao/index.md"]),
     ("Liên hệ", ["lien-he.md", "lien-he/index.md"]),
 ]
 

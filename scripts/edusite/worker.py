@@ -12,6 +12,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -48,6 +49,19 @@ def warm_up() -> None:
     speedups.install()
 
 
+def _valid_until(cfg: Any) -> str | None:
+    """When the built site goes stale with no input changing: the earliest of the plugins' dates
+    (the next scheduled post; the next midnight for pages that count by date)."""
+    dates = []
+    state = getattr(cfg.plugins.get("edusite"), "state", None)
+    if state is not None and state.next_scheduled is not None:
+        dates.append(state.next_scheduled)
+    documents_until = getattr(cfg.plugins.get("edusite-documents"), "valid_until", None)
+    if documents_until is not None:
+        dates.append(documents_until)
+    return min(dates).isoformat() if dates else None
+
+
 def build_site(
     unit_id: str, config_file: str, site_dir: str, env: dict[str, str] | None = None
 ) -> SiteResult:
@@ -81,10 +95,7 @@ def build_site(
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
-            plugin = cfg.plugins.get("edusite")
-            state = getattr(plugin, "state", None)
-            if state is not None and state.next_scheduled is not None:
-                valid_until = state.next_scheduled.isoformat()
+            valid_until = _valid_until(cfg)
         finally:
             cfg.plugins.on_shutdown()
     except (PluginError, ConfigurationError, Abort) as exc:

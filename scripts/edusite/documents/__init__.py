@@ -1,0 +1,5 @@
+"""Official documents (văn bản): model, validation, list pages, feed and the MkDocs plugin.
+
+Pure modules (``model``, ``load``, ``pages``, ``render``, ``feed``, ``site``) know nothing of
+MkDocs; ``plugin`` is the thin MkDocs glue (entry point ``edusite-documents``).
+"""

@@ -1,0 +1,173 @@
+"""The ``edusite-documents`` MkDocs plugin: documents (văn bản) and the portals' report page.
+
+Thin handlers delegating to :class:`~edusite.documents.site.DocumentsSite` and
+:mod:`edusite.reports.page`. ``on_files`` runs at the default priority, before the core
+``edusite`` plugin (-50) computes the top menu, so the menu sees ``van-ban/index.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from ..errors import EdusiteError, Problem
+from ..reports.page import ReportPage, portal_report, render_page, valid_until
+from ..site import find_root, get_network_cached
+from ..text import now
+from .feed import ATOM_PATH, RSS_PATH
+from .render import CSS_PATH, JS_PATH
+from .site import DocumentsSite, output_root
+
+log = get_plugin_logger(__name__)
+ASSETS = Path(__file__).with_name("assets")
+
+
+class DocumentsConfig(base.Config):
+    """Options under ``plugins: edusite-documents:`` in ``mkdocs.yml``."""
+
+    enabled = c.Type(bool, default=True)
+    """Switch the plugin off (no documents pages, feed or report page)."""
+
+    upper_enabled = c.Type(bool, default=True)
+    """List the documents of the levels above on ``van-ban/cap-tren/`` (from their built feed)."""
+
+    upper_limit = c.Type(int, default=200)
+    """At most this many documents per level above (newest first); 0 for all."""
+
+    report_enabled = c.Type(bool, default=True)
+    """On portals (Sở, Phòng, xã), generate ``bao-cao/``: the members' counts and quotas."""
+
+
+class DocumentsPlugin(BasePlugin[DocumentsConfig]):
+    """Validates documents, generates their list pages and feed, and the portal report page."""
+
+    def __init__(self) -> None:
+        self.site: DocumentsSite | None = None
+        self.report: ReportPage | None = None
+        #: When the generated pages may change with no input changing (the report's date).
+        self.valid_until: datetime | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Find this site's unit in the network."""
+        self.site, self.report, self.valid_until = None, None, None
+        if not self.config.enabled:
+            return None
+        core = config.plugins.get("edusite")
+        configured = getattr(getattr(core, "config", None), "network_root", None)
+        root = Path(configured or find_root(config.config_file_path))
+        try:
+            network = get_network_cached(root)
+        except EdusiteError as exc:
+            raise PluginError(str(exc)) from exc
+        unit_id = (config.extra.get("unit") or {}).get("id") or ""
+        if unit_id not in network:
+            raise PluginError(
+                f"{config.config_file_path}: trường 'extra.unit.id' / field 'extra.unit.id': "
+                f"không tìm thấy đơn vị '{unit_id}' / unit '{unit_id}' not found"
+            )
+        self.site = DocumentsSite(
+            network=network,
+            unit=network[unit_id],
+            output_root=output_root(Path(config.site_dir)),
+            upper_enabled=self.config.upper_enabled,
+            upper_limit=self.config.upper_limit,
+        )
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        """Validate documents; add their pages, feed and assets, and a portal's report page."""
+        site = self.site
+        if site is None:
+            return None
+        site.collect(
+            [
+                (f.src_uri, Path(f.abs_src_path))
+                for f in files.documentation_pages()
+                if f.abs_src_path
+            ]
+        )
+        _raise_errors(site.problems)
+        site.read_upper()
+        for page in site.make_pages():
+            _add_page(files, config, page.src_uri, page.title)
+        feeds = site.feeds()
+        if feeds is not None:
+            _add(files, File.generated(config, RSS_PATH, content=feeds[0]))
+            _add(files, File.generated(config, ATOM_PATH, content=feeds[1]))
+        if self.config.report_enabled and site.unit.is_portal:
+            moment = now()
+            try:
+                self.report = portal_report(site.network, site.unit, moment)
+                self.valid_until = valid_until(moment) if self.report else None
+            except EdusiteError as exc:  # a broken quota file
+                raise PluginError(str(exc)) from exc
+        if self.report is not None:
+            _add_page(files, config, self.report.src_uri, self.report.title)
+            for path, data in self.report.files.items():
+                _add(files, File.generated(config, path, content=data))
+        if site.pages or self.report is not None:
+            for path, name in ((JS_PATH, "documents.js"), (CSS_PATH, "documents.css")):
+                asset = (ASSETS / name).read_bytes()
+                _add(files, File.generated(config, path, content=asset))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """A document page is titled by its summary (trích yếu) unless it sets ``title``."""
+        doc = self.site.document_by_src(page.file.src_uri) if self.site else None
+        if doc is not None:
+            page.meta.setdefault("title", doc.trich_yeu)
+            page.meta.setdefault("description", f"{doc.so_hieu}: {doc.trich_yeu}")
+        return None
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Put the metadata table above a document, and the tables below list pages' text."""
+        if self.site is None:
+            return None
+        src = page.file.src_uri
+
+        def link(target: str) -> str:
+            return target if "://" in target else get_relative_url(target, page.url)
+
+        if self.report is not None and src == self.report.src_uri:
+            return html + render_page(self.report, link)
+        extra = self.site.render(src, link)
+        if extra is None:
+            return None
+        if self.site.document_by_src(src) is not None:
+            return extra + html
+        return html + extra
+
+
+def _add(files: Files, file: File) -> None:
+    """Add a generated file unless the site already has one at that path (the author's wins)."""
+    if files.get_file_from_path(file.src_uri) is None:
+        files.append(file)
+
+
+def _add_page(files: Files, config: MkDocsConfig, src_uri: str, title: str) -> None:
+    """A generated Markdown page holding only its title; its body is injected when rendered."""
+    safe = title.replace("\\", "\\\\").replace('"', '\\"')
+    _add(files, File.generated(config, src_uri, content=f'---\ntitle: "{safe}"\n---\n'))
+
+
+def _raise_errors(problems: list[Problem]) -> None:
+    """Log warnings; raise one PluginError listing every error (the site is not built)."""
+    for p in problems:
+        if p.severity != "error":
+            log.warning(str(p))
+    errors = [str(p) for p in problems if p.severity == "error"]
+    if errors:
+        raise PluginError("\n".join(errors))

@@ -1,0 +1,123 @@
+"""One site's documents section during a build, independent of MkDocs objects.
+
+The plugin hands it ``(src_uri, path)`` pairs and asks for pages, feeds and HTML; everything
+here is testable without running MkDocs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..errors import Problem
+from ..structure.network import Network, Unit
+from .feed import RSS_PATH, UpperDocument, build_documents_feed, read_documents_feed
+from .load import load_documents
+from .model import Document, DocumentType, is_document, load_types
+from .pages import DocPage, FacetValue, facet_values, get_pages
+from .render import Link, list_page, metadata_table, upper_page
+
+
+def output_root(site_dir: Path) -> Path:
+    """Folder holding every unit's built site: ``EDUSITE_OUTPUT_ROOT`` or the site dir's parent.
+
+    The same rule as :attr:`edusite.site.SiteState.output_root`.
+    """
+    env = os.environ.get("EDUSITE_OUTPUT_ROOT")
+    return Path(env) if env else site_dir.parent
+
+
+def upper_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
+    """The feed files ``van-ban/cap-tren/`` reads (for a build cache key; some may not exist)."""
+    return [root / a.id / RSS_PATH for a in network.ancestors(unit.id)]
+
+
+def cache_inputs(network: Network, unit: Unit, root: Path, now: datetime) -> list[Path]:
+    """Every file outside the unit's own content that this plugin's pages depend on.
+
+    The ancestors' documents feeds (``van-ban/cap-tren/``) and, for portals, the members'
+    posts and album photos (``bao-cao/``). ``root`` is the build output root.
+    """
+    from ..reports.page import report_inputs
+
+    return upper_inputs(network, unit, root) + report_inputs(network, unit, now)
+
+
+@dataclass
+class DocumentsSite:
+    """The documents, generated pages and upper-level documents of one unit's site."""
+
+    network: Network
+    unit: Unit
+    output_root: Path
+    types: tuple[DocumentType, ...] = field(default_factory=load_types)
+    upper_enabled: bool = True
+    upper_limit: int = 200
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    upper: list[tuple[str, list[UpperDocument]]] = field(default_factory=list)
+    pages: dict[str, DocPage] = field(default_factory=dict)  # by src_uri
+    values: dict[str, list[FacetValue]] = field(default_factory=dict)
+    _by_src: dict[str, Document] = field(default_factory=dict, repr=False)
+
+    def collect(self, sources: Sequence[tuple[str, Path]]) -> None:
+        """Load and validate the documents among the site's Markdown files."""
+        chosen = [(uri, path) for uri, path in sources if is_document(uri)]
+        self.documents, self.problems = load_documents(
+            chosen, unit_id=self.unit.id, types=self.types
+        )
+        self._by_src = {d.src_uri: d for d in self.documents}
+
+    def read_upper(self) -> None:
+        """Documents of every level above, from their last built ``van-ban/feed.xml``.
+
+        Children are built before parents, so this reads the parent's previous build (none on
+        the very first build of a network).
+        """
+        self.upper = []
+        if not self.upper_enabled:
+            return
+        ancestors = self.network.ancestors(self.unit.id)
+        for ancestor, path in zip(
+            ancestors, upper_inputs(self.network, self.unit, self.output_root), strict=True
+        ):
+            docs = read_documents_feed(path, self.upper_limit)
+            if docs:
+                self.upper.append((ancestor.name, docs))
+
+    def make_pages(self) -> list[DocPage]:
+        """The generated pages; none when the unit has neither documents nor upper documents."""
+        if not self.documents and not self.upper:
+            self.pages = {}
+            return []
+        self.values = facet_values(self.documents, self.types)
+        pages = get_pages(self.documents, self.types, upper=bool(self.upper))
+        self.pages = {p.src_uri: p for p in pages}
+        return pages
+
+    def feeds(self) -> tuple[bytes, bytes] | None:
+        """RSS and Atom bytes of the unit's own documents (``None`` when it has none)."""
+        if not self.documents:
+            return None
+        return build_documents_feed(
+            self.documents, site_url=self.unit.site_url, site_name=self.unit.name
+        )
+
+    def document_by_src(self, src_uri: str) -> Document | None:
+        """The document whose page is ``src_uri`` (a dict lookup: called for every page)."""
+        return self._by_src.get(src_uri)
+
+    def render(self, src_uri: str, link: Link) -> str | None:
+        """HTML to put on page ``src_uri`` (before its own content), or ``None``."""
+        doc = self.document_by_src(src_uri)
+        if doc is not None:
+            return metadata_table(doc, link)
+        page = self.pages.get(src_uri)
+        if page is None:
+            return None
+        if page.kind == "upper":
+            return upper_page(self.upper, self.values, link)
+        return list_page(page, self.values, link, upper=bool(self.upper))

@@ -1,0 +1,189 @@
+"""Reading what units published: posts (through the one Post model) and photo albums.
+
+Posts are read with :func:`edusite.structure.posts.load_post`, the same validation the build
+uses; only the Markdown body is read here in addition, to count images and videos:
+
+* photos of a post: its cover ``image`` plus the distinct images of its body (Markdown
+  ``![…](…)`` and ``<img src>``), the cover counted once;
+* videos of a post: distinct YouTube videos linked or embedded (``youtube.com/watch?v=``,
+  ``/embed/``, ``/shorts/``, ``youtu.be/``) plus ``<video>`` elements;
+* albums, if the unit has ``thu-vien-anh/``: every folder named ``yyyy-mm-dd-…`` below it
+  counts its image files as photos published on that day (albums are not posts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import EdusiteError, Problem
+from ..structure.network import Network, Unit
+from ..structure.posts import NEWS_DIR, is_post, load_post
+from ..text import TZ, nfc
+from ..yamlio import load_yaml_file, split_front_matter
+
+ALBUM_DIR = "thu-vien-anh"
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+
+_MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_HTML_IMAGE_RE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+_YOUTUBE_RE = re.compile(
+    r"(?:youtube(?:-nocookie)?\.com/(?:watch\?(?:[^\s\"')]*&)?v=|embed/|shorts/|live/)|youtu\.be/)"
+    r"([A-Za-z0-9_-]{11})"
+)
+_VIDEO_TAG_RE = re.compile(r"<video\b", re.IGNORECASE)
+_ALBUM_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:-|$)")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One countable publication of a unit: a post or an album."""
+
+    date: datetime  # aware, Vietnam time
+    kind: str = "post"  # "post" | "album"
+    group: str = ""
+    categories: tuple[str, ...] = ()
+    featured: bool = False
+    photos: int = 0
+    videos: int = 0
+    source: str = ""  # path relative to the unit's content folder
+
+
+@dataclass
+class UnitData:
+    """Everything a unit published up to the report's "now" (drafts and future posts left out)."""
+
+    unit: Unit
+    items: list[Item] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # declared in the unit, else seen in posts
+    problems: list[Problem] = field(default_factory=list)
+
+
+def media_counts(body: str, cover: str | None = None) -> tuple[int, int]:
+    """``(photos, videos)`` of a post body (see the module docstring); the cover counts once."""
+    images = {m.strip() for m in _MD_IMAGE_RE.findall(body) + _HTML_IMAGE_RE.findall(body)}
+    if cover:
+        images = {i for i in images if i.removeprefix("./") != cover} | {cover}
+    videos = len(set(_YOUTUBE_RE.findall(body))) + len(_VIDEO_TAG_RE.findall(body))
+    return len(images), videos
+
+
+def _plugin_categories(config: Any) -> dict[str, str] | None:
+    """``plugins.edusite.categories`` of a parsed mkdocs.yml (plugins as mapping or list)."""
+    if not isinstance(config, dict):
+        return None
+    plugins = config.get("plugins")
+    entries: Iterable[Any] = plugins.items() if isinstance(plugins, dict) else []
+    if isinstance(plugins, list):
+        entries = [next(iter(p.items())) for p in plugins if isinstance(p, dict) and p]
+    for name, options in entries:
+        if name == "edusite" and isinstance(options, dict):
+            cats = options.get("categories")
+            if isinstance(cats, dict):
+                return {str(k): nfc(str(v)) for k, v in cats.items()}
+    return None
+
+
+def categories_for(network: Network, unit: Unit) -> dict[str, str]:
+    """The unit's news categories: its own config's list, else the base ``mkdocs.yml``'s."""
+    for config_file in (unit.config_file, network.root / "mkdocs.yml"):
+        try:
+            found = _plugin_categories(load_yaml_file(config_file))
+        except (EdusiteError, OSError):
+            found = None
+        if found is not None:
+            return found
+    return {}
+
+
+def content_dir(network: Network, unit: Unit) -> Path:
+    """The unit's content folder (``docs_dir``), ``content/<id>`` by default."""
+    return unit.docs_dir or network.root / "content" / unit.id
+
+
+def collect_unit(
+    network: Network,
+    unit: Unit,
+    *,
+    now: datetime,
+    years: Iterable[int] | None = None,
+    categories: dict[str, str] | None = None,
+) -> UnitData:
+    """Read the unit's published posts and albums.
+
+    ``years`` limits reading to ``tin-tuc/<yyyy>/`` folders of those years (a portal's report
+    would otherwise parse years of history); posts are kept when not drafts and dated at or
+    before ``now``.
+    """
+    data = UnitData(unit)
+    docs = content_dir(network, unit)
+    cats = categories if categories is not None else categories_for(network, unit)
+    wanted = {str(y) for y in years} if years is not None else None
+    news = docs / NEWS_DIR
+    folders = sorted(p for p in news.iterdir() if p.is_dir()) if news.is_dir() else []
+    seen_groups: set[str] = set()
+    for folder in folders:
+        if wanted is not None and folder.name not in wanted:
+            continue
+        for path in sorted(folder.rglob("*.md")):
+            src_uri = path.relative_to(docs).as_posix()
+            if not is_post(src_uri):
+                continue
+            post, found = load_post(
+                path, src_uri, unit_id=unit.id, categories=cats, groups=unit.groups or None
+            )
+            data.problems.extend(p for p in found if p.severity == "error")
+            if post is None:
+                continue
+            if post.group:
+                seen_groups.add(post.group)
+            if post.draft or post.date > now:
+                continue
+            _meta, body = split_front_matter(nfc(path.read_text(encoding="utf-8-sig")))
+            photos, videos = media_counts(body, post.image)
+            data.items.append(
+                Item(
+                    date=post.date,
+                    group=post.group,
+                    categories=tuple(post.categories),
+                    featured=post.featured,
+                    photos=photos,
+                    videos=videos,
+                    source=src_uri,
+                )
+            )
+    data.items += _albums(docs, now, wanted)
+    data.items.sort(key=lambda i: (i.date, i.source))
+    data.groups = list(unit.groups) or sorted(seen_groups)
+    return data
+
+
+def _albums(docs: Path, now: datetime, wanted: set[str] | None) -> list[Item]:
+    """Photo albums below ``thu-vien-anh/``: folders ``yyyy-mm-dd-…`` with image files."""
+    root = docs / ALBUM_DIR
+    if not root.is_dir():
+        return []
+    items: list[Item] = []
+    for folder in sorted(p for p in root.rglob("*") if p.is_dir()):
+        m = _ALBUM_RE.match(folder.name)
+        if not m or (wanted is not None and m.group(1) not in wanted):
+            continue
+        try:
+            day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=TZ)
+        except ValueError:
+            continue
+        photos = sum(1 for f in folder.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+        if photos and day <= now:
+            items.append(
+                Item(
+                    date=day,
+                    kind="album",
+                    photos=photos,
+                    source=folder.relative_to(docs).as_posix(),
+                )
+            )
+    return items
