@@ -17,12 +17,12 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import assets, portal, speedups
+from . import assets, disclosure, portal, speedups
 from .config import EdusiteConfig
 from .errors import EdusiteError
 from .feeds import write_feeds
 from .site import SiteState, find_root, get_network_cached, post_context
-from .text import format_date, format_datetime
+from .text import EPOCH_LOCAL, format_date, format_datetime
 from .theme import theme_context
 
 log = get_plugin_logger(__name__)
@@ -38,11 +38,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.state: SiteState | None = None
         self.shared_assets: tuple[set[str], str] | None = None
         self.rollup: Any = None  # RollupResult for portals
+        self.rules: Any = None  # disclosure rules, loaded on the first "Công khai" page
 
     # MkDocs calls on_config before anything is read: resolve the unit and set the menu.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Resolve this site's unit in the network and derive the top menu."""
         self.rollup = None
+        self.rules = None
         if not self.config.enabled:
             return None
         root = Path(self.config.network_root or find_root(config.config_file_path))
@@ -101,12 +103,20 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Give posts and the home page their templates unless the page names one."""
+        """Choose templates (posts, home, lists, "Công khai") unless the page names one; set lastmod."""
         if not self.config.enabled or self.state is None:
             return None
         src = page.file.src_uri
+        # Sitemap <lastmod>: content dates, not the build date, so unchanged sites stay identical.
+        post = self.state.post_by_src(src)
+        newest = self.state.posts[0].date if self.state.posts else EPOCH_LOCAL
+        page.update_date = (post.date if post else newest).strftime("%Y-%m-%d")
+        if "template" not in page.meta and (
+            chosen := disclosure.template_for(self.state.unit, src)
+        ):
+            page.meta["template"] = chosen
         if "template" not in page.meta:
-            if self.state.post_by_src(src):
+            if post is not None:
                 page.meta["template"] = "post.html"
             elif src in DEFAULT_TEMPLATES:
                 page.meta["template"] = DEFAULT_TEMPLATES[src]
@@ -168,7 +178,29 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             ]
         ctx.update(theme_context(state, page.file.src_uri))
         context["edusite"] = ctx
+        if page.file.src_uri.startswith(disclosure.DISCLOSURE_DIR + "/"):
+            context["disclosure"] = self._disclosure(page)
         return context
+
+    def _disclosure(self, page: Page) -> dict[str, Any] | None:
+        """Context of a "Công khai" page: the school's index, a portal's dashboard, or a section."""
+        state = self.state
+        assert state is not None
+        if self.rules is None:
+            self.rules = disclosure.get_rules(state.network.root, state.network.settings)
+        if page.file.src_uri == f"{disclosure.DISCLOSURE_DIR}/index.md":
+            if state.unit.is_portal:
+                return disclosure.dashboard_context(
+                    state.network, state.unit.id, state.today.date(), self.rules
+                )
+            return disclosure.disclosure_index_context(
+                state.unit, state.docs_dir, state.today.date(), self.rules
+            )
+        if page.file.abs_src_path and not state.unit.is_portal:
+            return disclosure.section_context(
+                state.unit, Path(page.file.abs_src_path), page.meta, self.rules
+            )
+        return None
 
     def _roll_up(self, state: SiteState) -> list[tuple[Any, str]]:
         """Collect members' news for a portal; return its listing pages and their templates."""

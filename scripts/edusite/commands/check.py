@@ -1,0 +1,94 @@
+"""``edusite check``: verify the disclosure ("3 công khai") of schools and centres.
+
+Exit codes: 0 when no error-severity finding (warnings allowed), 1 when a rule fails, 2 on bad
+input (invalid rules file, invalid network or front matter, unknown unit id).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..disclosure.checker import check_network
+from ..disclosure.report import exit_code, format_json, format_junit, format_text
+from ..disclosure.rules import get_rules
+from ..errors import EdusiteError
+from ..structure.network import get_network
+from ..text import now
+
+FORMATS = {"text": format_text, "json": format_json, "junit": format_junit}
+
+
+def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
+    if value is None:
+        return now().date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"ngày '{value}' không hợp lệ, cần YYYY-MM-DD / invalid date '{value}', expected YYYY-MM-DD"
+        ) from None
+
+
+@click.command(name="check")
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--today",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="Ngày kiểm tra (mặc định: hôm nay, giờ Việt Nam) / reference date (default: today in Asia/Ho_Chi_Minh).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Định dạng báo cáo / report format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ghi báo cáo vào tệp thay vì màn hình / write the report to a file.",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Thư mục gốc của mạng (chứa sites/) / network root (holding sites/).",
+)
+def command(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, root: Path) -> None:
+    """Kiểm tra công khai của trường và trung tâm / check schools' and centres' disclosures.
+
+    IDS are unit ids; a portal or the Sở stands for all schools and centres below it. Without
+    IDS every school and centre of the network is checked.
+    """
+    try:
+        network = get_network(root)
+        rules = get_rules(network.root, network.settings)
+    except EdusiteError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    unknown = [i for i in ids if i not in network]
+    if unknown:
+        known = ", ".join(u.id for u in network)
+        click.echo(
+            f"không tìm thấy đơn vị: {', '.join(unknown)} (có: {known}) / "
+            f"unknown unit id(s): {', '.join(unknown)} (known: {known})",
+            err=True,
+        )
+        sys.exit(2)
+    results = check_network(network, today, rules, list(ids) or None)
+    text = FORMATS[fmt](results, today, rules)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        if fmt != "text":
+            click.echo(format_text(results, today, rules), nl=False)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(exit_code(results))

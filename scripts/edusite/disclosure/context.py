@@ -1,0 +1,274 @@
+"""Template context for the disclosure pages, built from the same check as ``edusite check``.
+
+Three plain functions, independent of MkDocs, called by the plugin:
+
+* :func:`disclosure_index_context` for a school's "Công khai" index (``cong-khai/index.md``);
+* :func:`section_context` for one section page;
+* :func:`dashboard_context` for a portal's compliance table (units × sections).
+
+Each returns a ``dict`` the templates receive as ``disclosure``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..structure.network import LEVELS, Network, Unit
+from ..text import format_date
+from .attachments import TYPES
+from .checker import check_page, check_unit, disclosure_flags, is_checked_unit, unit_docs_dir
+from .dates import school_year_label, school_year_of
+from .model import Rules
+from .pages import DISCLOSURE_DIR, DisclosurePage
+from .results import STATUSES, ItemResult, PeriodResult, status_of
+
+#: Status legend for templates: status -> label, mark and CSS modifier.
+LEGEND = [
+    {"status": s, "label": label, "mark": mark}
+    for s, (label, mark) in STATUSES.items()
+    if s != "unchecked"
+]
+
+
+def _date(day: date | None) -> str:
+    return format_date(day) if day else ""
+
+
+def _status(status: str) -> dict[str, str]:
+    label, mark = STATUSES[status]
+    return {"status": status, "status_text": label, "mark": mark}
+
+
+def page_href(page: DisclosurePage, base: str = DISCLOSURE_DIR, directory_urls: bool = True) -> str:
+    """Link to ``page`` relative to the folder ``base`` (the index sits at ``cong-khai/``)."""
+    rel = PurePosixPath(page.src_uri).relative_to(base)
+    return f"{rel.with_suffix('')}/" if directory_urls else str(rel.with_suffix(".html"))
+
+
+def _period_dict(p: PeriodResult, directory_urls: bool) -> dict[str, Any]:
+    return {
+        "label": p.period.label,
+        "text": p.period.text_vi,
+        "due_text": _date(p.due),
+        "required": p.required,
+        "url": page_href(p.page, directory_urls=directory_urls) if p.page else None,
+        "site_path": p.page.url if p.page else None,
+        "published_text": _date(p.page.published) if p.page else "",
+        **_status(p.status),
+    }
+
+
+def _item_dict(item: ItemResult, levels: list[str], directory_urls: bool) -> dict[str, Any]:
+    page = item.page
+    periods = [p for p in item.periods if p.required or p.page]
+    latest = next((p for p in periods if p.page), None)
+    url = page_href(page, directory_urls=directory_urls) if page else None
+    site_path = page.url if page else None
+    if url is None and latest and latest.page:
+        url = page_href(latest.page, directory_urls=directory_urls)
+        site_path = latest.page.url
+    return {
+        "site_path": site_path,
+        "slug": item.section.slug,
+        "title": item.section.title,
+        "basis": item.section.basis_for(levels),
+        "forms": item.section.forms_for(levels),
+        "owed": item.owed,
+        "periodic": item.section.periodic,
+        "url": url,
+        "due_text": _date(item.due),
+        "published_text": _date(page.published) if page else "",
+        "updated_text": _date(page.updated) if page else "",
+        "as_of_text": _date(page.as_of) if page else "",
+        "attachment_count": len(page.attachments) if page else 0,
+        "periods": [_period_dict(p, directory_urls) for p in periods],
+        "findings": [f.vi for f in item.all_findings],
+        **_status(item.status),
+    }
+
+
+def disclosure_index_context(
+    unit: Unit, docs_dir: Path, today: date, rules: Rules, *, directory_urls: bool = True
+) -> dict[str, Any]:
+    """Context of the "Công khai" index: school years newest first, each owed section's status.
+
+    Links are relative to the index page (``cong-khai/``), e.g. ``2026-2027/thu-chi-tai-chinh/``.
+    """
+    result = check_unit(unit, docs_dir, today, rules)
+    levels = unit.school_levels
+    years = []
+    for year in sorted(result.years, key=lambda y: -y.school_year):
+        items = [_item_dict(i, levels, directory_urls) for i in year.items]
+        counts = {s: sum(1 for i in items if i["status"] == s) for s in STATUSES}
+        years.append(
+            {
+                "school_year": year.label,
+                "regime_title": year.regime.title,
+                "regime_basis": year.regime.basis,
+                "sections": items,
+                "counts": counts,
+                "complete": all(
+                    i["status"] in ("ok", "warning", "not-due") for i in items if i["owed"]
+                ),
+            }
+        )
+    return {
+        "kind": "index",
+        "unit": unit.to_context(),
+        "levels_text": ", ".join(LEVELS.get(lv, lv) for lv in levels),
+        "today_text": format_date(today),
+        "current_school_year": school_year_label(school_year_of(today)),
+        "years": years,
+        "legend": LEGEND,
+    }
+
+
+def section_context(
+    unit: Unit, page_path: Path, meta: dict[str, Any], rules: Rules
+) -> dict[str, Any]:
+    """Context of one section page: its section, dates, attachments (size, type) and status.
+
+    ``page_path`` is the Markdown file (``…/cong-khai/<năm học>/<section>.md`` or
+    ``…/<section>/<period>.md``); ``meta`` is its front matter as the site engine parsed it.
+    The file is re-read and checked exactly as ``edusite check`` does, so both agree.
+    """
+    docs_dir = next(
+        (p.parent for p in page_path.parents if p.name == DISCLOSURE_DIR), page_path.parent
+    )
+    checked = check_page(unit, docs_dir, page_path, rules)
+    if checked is None:
+        return {"kind": "section", "valid": False, "title": str(meta.get("title", ""))}
+    page, section = checked.page, checked.section
+    attachments = [
+        {
+            "file": a.file,
+            # relative to the rendered page (directory URLs put it one folder deeper) and
+            # relative to the site root (for the template's ``url`` filter)
+            "url": a.file if page.path.name == "index.md" else f"../{a.file}",
+            "site_path": str(PurePosixPath(page.src_uri).parent / a.file),
+            "title": a.title,
+            "type": a.type,
+            "type_text": TYPES.get(Path(a.file).suffix.lower(), ("", ""))[1],
+            "size": a.size,
+            "size_text": a.size_text,
+            "exists": a.exists,
+            "readable": a.readable,
+            "pages": a.inspection.pages if a.inspection else None,
+        }
+        for a in page.attachments
+    ]
+    late = any(f.kind == "late" for f in checked.findings)
+    return {
+        "kind": "section",
+        "valid": section is not None,
+        "unit": unit.to_context(),
+        "title": page.title or str(meta.get("title", "")),
+        "section": section.slug if section else page.section,
+        "section_title": section.title if section else "",
+        "description": section.description if section else "",
+        "basis": section.basis_for(unit.school_levels) if section else "",
+        "forms": section.forms_for(unit.school_levels) if section else "",
+        "confidence": section.confidence if section else "",
+        "regime_title": checked.regime.title if checked.regime else "",
+        "school_year": school_year_label(page.school_year),
+        "period": page.period.label if page.period else None,
+        "period_text": page.period.text_vi if page.period else "",
+        "report_year": page.report_year,
+        "published_text": _date(page.published),
+        "updated_text": _date(page.updated),
+        "as_of_text": _date(page.as_of),
+        "due_text": _date(checked.due),
+        "on_time": bool(page.published) and not late,
+        "attachments": attachments,
+        "findings": [f.vi for f in checked.findings],
+        "index_url": "../" * (2 if page.period else 1) + "../",
+        **_status(checked.status),
+    }
+
+
+def dashboard_context(
+    network: Network, portal_id: str, today: date, rules: Rules
+) -> dict[str, Any]:
+    """Context of a portal's compliance dashboard for the current school year.
+
+    Rows are the schools and centres below ``portal_id``; columns the sections of the current
+    regime owed by at least one of them; each cell links to the school's page (its ``site_url``).
+    """
+    current = school_year_of(today)
+    regime = rules.regime_for(current)
+    units = [u for u in network.descendants(portal_id) if is_checked_unit(u)]
+    units.sort(key=lambda u: u.id)
+    results = [
+        check_unit(u, unit_docs_dir(u, network.root), today, rules, years=[current]) for u in units
+    ]
+    columns = []
+    if regime is not None:
+        owed_any = {
+            s.slug for u in units for s in regime.owed(u.school_levels, disclosure_flags(u))
+        }
+        columns = [
+            {"slug": s.slug, "title": s.title} for s in regime.sections if s.slug in owed_any
+        ]
+    rows = []
+    totals = {s: 0 for s in STATUSES}
+    for unit, result in zip(units, results, strict=True):
+        year = result.year(current)
+        by_slug = {i.section.slug: i for i in year.items} if year else {}
+        cells = []
+        for col in columns:
+            item = by_slug.get(col["slug"])
+            if item is None or not item.owed:
+                cells.append(
+                    {
+                        "slug": col["slug"],
+                        "owed": False,
+                        "status": "",
+                        "status_text": "không áp dụng",
+                        "mark": "–",
+                        "url": None,
+                    }
+                )
+                continue
+            totals[item.status] += 1
+            cells.append(
+                {
+                    "slug": col["slug"],
+                    "owed": True,
+                    "url": _absolute_url(unit, item),
+                    "findings": [f.vi for f in item.all_findings],
+                    **_status(item.status),
+                }
+            )
+        unit_status = status_of([f for i in by_slug.values() for f in i.all_findings])
+        rows.append(
+            {
+                "unit": unit.to_context(),
+                "index_url": f"{unit.site_url}{DISCLOSURE_DIR}/",
+                "cells": cells,
+                **_status(unit_status),
+            }
+        )
+    portal = network[portal_id]
+    return {
+        "kind": "dashboard",
+        "portal": portal.to_context(),
+        "today_text": format_date(today),
+        "school_year": school_year_label(current),
+        "regime_title": regime.title if regime else "",
+        "columns": columns,
+        "rows": rows,
+        "totals": totals,
+        "units_ok": sum(1 for r in rows if r["status"] in ("ok", "warning")),
+        "legend": LEGEND,
+    }
+
+
+def _absolute_url(unit: Unit, item: ItemResult) -> str:
+    if item.page is not None:
+        return unit.site_url + item.page.url
+    latest = next((p.page for p in item.periods if p.page), None)
+    if latest is not None:
+        return unit.site_url + latest.url
+    return f"{unit.site_url}{DISCLOSURE_DIR}/"

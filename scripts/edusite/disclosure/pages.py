@@ -1,0 +1,398 @@
+"""Disclosure pages on disk: ``cong-khai/<năm học>/<section>.md`` and their front matter.
+
+Yearly sections are one page each; periodic sections (menu, weekly and monthly plans) are one
+page per period in a folder named after the section::
+
+    cong-khai/2026-2027/thu-chi-tai-chinh.md
+    cong-khai/2026-2027/thu-chi-tai-chinh/du-toan-2026.pdf     (attachments beside the page)
+    cong-khai/2026-2027/thuc-don/2026-W48.md                  (period: 2026-W48)
+
+Front matter is validated here, independent of MkDocs; every problem names the file and the
+field in Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import EdusiteError, Problem, problem
+from ..text import nfc, parse_datetime
+from ..yamlio import load_yaml, split_front_matter
+from .attachments import TYPES, Inspection, file_type, human_size, inspect
+from .dates import Period, parse_period, parse_school_year, school_year_label
+from .model import Regime, Section
+
+DISCLOSURE_DIR = "cong-khai"
+_YEAR_DIR_RE = re.compile(r"^\d{4}-\d{4}$")
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+
+#: Fields a disclosure page may carry: name -> (Vietnamese, English) description.
+FIELDS: dict[str, tuple[str, str]] = {
+    "title": ("tiêu đề (chuỗi)", "title (text)"),
+    "section": (
+        "mã mục công khai, ví dụ thu-chi-tai-chinh",
+        "section slug, e.g. thu-chi-tai-chinh",
+    ),
+    "school_year": ("năm học dạng 2026-2027", "school year as 2026-2027"),
+    "published": ("ngày đăng yyyy-mm-dd", "publication date yyyy-mm-dd"),
+    "updated": ("ngày cập nhật yyyy-mm-dd", "update date yyyy-mm-dd"),
+    "as_of": ("số liệu tính đến ngày yyyy-mm-dd", "data as-of date yyyy-mm-dd"),
+    "period": (
+        "kỳ: tháng 2026-11, hoặc tuần 2026-W47 / ngày đầu tuần 2026-11-16",
+        "period: month 2026-11, or week 2026-W47 / its start date 2026-11-16",
+    ),
+    "report_year": (
+        "năm của báo cáo thường niên, ví dụ 2025",
+        "year of the annual report, e.g. 2025",
+    ),
+    "attachments": (
+        "danh sách tệp đính kèm {file: đường dẫn tương đối, title: tên}",
+        "list of attachments {file: relative path, title: name}",
+    ),
+}
+
+
+@dataclass
+class Attachment:
+    """One attached file as declared in front matter, with what opening it showed."""
+
+    file: str
+    title: str
+    path: Path
+    exists: bool = False
+    size: int | None = None
+    type: str = ""
+    inspection: Inspection | None = None
+
+    @property
+    def readable(self) -> bool:
+        """True when the file exists and opened without error."""
+        return self.exists and self.inspection is not None and self.inspection.ok
+
+    @property
+    def size_text(self) -> str:
+        """Human size such as ``245 KB`` (empty when the file is missing)."""
+        return human_size(self.size) if self.size is not None else ""
+
+
+@dataclass
+class DisclosurePage:
+    """One disclosure page: where it is, what its front matter says, and its body."""
+
+    path: Path
+    src_uri: str
+    school_year: int
+    section: str
+    title: str = ""
+    published: date | None = None
+    updated: date | None = None
+    as_of: date | None = None
+    period: Period | None = None
+    report_year: int | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    body: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def has_body(self) -> bool:
+        """True when the body holds more than headings, comments and blank lines."""
+        text = _COMMENT_RE.sub("", self.body)
+        return any(ln.strip() and not ln.lstrip().startswith("#") for ln in text.splitlines())
+
+    @property
+    def last_change(self) -> date | None:
+        """The update date, or the publication date when never updated."""
+        return self.updated or self.published
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL with directory URLs: ``cong-khai/2026-2027/thuc-don/2026-W48/``."""
+        p = PurePosixPath(self.src_uri)
+        base = p.parent if p.name == "index.md" else p.with_suffix("")
+        return f"{base}/"
+
+
+def year_folders(docs_dir: Path) -> dict[int, Path]:
+    """School-year folders under ``cong-khai/`` by start year; badly named ones are skipped."""
+    root = docs_dir / DISCLOSURE_DIR
+    out: dict[int, Path] = {}
+    if not root.is_dir():
+        return out
+    for folder in sorted(root.iterdir()):
+        if folder.is_dir() and _YEAR_DIR_RE.match(folder.name):
+            try:
+                out[parse_school_year(folder.name)] = folder
+            except ValueError:
+                continue
+    return out
+
+
+def bad_year_folders(docs_dir: Path) -> list[Problem]:
+    """Folders that look like a school year but are not one (``2025-2027``)."""
+    root = docs_dir / DISCLOSURE_DIR
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return problems
+    for folder in sorted(root.iterdir()):
+        if folder.is_dir() and _YEAR_DIR_RE.match(folder.name):
+            try:
+                parse_school_year(folder.name)
+            except ValueError:
+                problems.append(
+                    problem(
+                        folder,
+                        None,
+                        f"tên thư mục '{folder.name}' không phải năm học; cần dạng 2026-2027",
+                        f"folder name '{folder.name}' is not a school year; expected e.g. 2026-2027",
+                    )
+                )
+    return problems
+
+
+def page_files(year_dir: Path) -> list[Path]:
+    """Markdown pages of one year folder: ``<section>.md`` and ``<section>/<period>.md``."""
+    files = [p for p in sorted(year_dir.glob("*.md")) if p.name != "index.md"]
+    files += [p for p in sorted(year_dir.glob("*/*.md")) if p.name != "index.md"]
+    return files
+
+
+def load_page(path: Path, docs_dir: Path, start: int, regime: Regime) -> DisclosurePage:
+    """Read and validate one page of school year ``start`` under ``regime``."""
+    src_uri = path.relative_to(docs_dir).as_posix()
+    nested = path.parent.name != school_year_label(start)
+    expected_slug = path.parent.name if nested else path.stem
+    page = DisclosurePage(path=path, src_uri=src_uri, school_year=start, section=expected_slug)
+
+    def err(key: str | None, vi: str, en: str) -> None:
+        page.problems.append(problem(path, key, vi, en))
+
+    text = nfc(path.read_text(encoding="utf-8-sig"))
+    raw, page.body = split_front_matter(text)
+    meta: Any = {}
+    if raw is None:
+        err(
+            None,
+            "thiếu front matter giữa hai dòng ---",
+            "missing front matter between two --- lines",
+        )
+    else:
+        try:
+            meta = load_yaml(raw, path) or {}
+        except EdusiteError as exc:
+            page.problems.extend(exc.problems)
+            meta = {}
+        if not isinstance(meta, dict):
+            err(None, "front matter phải là bảng YAML", "front matter must be a YAML mapping")
+            meta = {}
+    page.meta = meta
+
+    slug = meta.get("section")
+    section = regime.section(str(slug)) if slug is not None else None
+    if slug is None:
+        err("section", f"bắt buộc: {FIELDS['section'][0]}", f"required: {FIELDS['section'][1]}")
+    elif section is None:
+        names = ", ".join(s.slug for s in regime.sections)
+        err(
+            "section",
+            f"mục '{slug}' không có trong {regime.basis}; dùng một trong: {names}",
+            f"section '{slug}' is not part of {regime.basis}; expected one of: {names}",
+        )
+    elif slug != expected_slug:
+        where = "thư mục" if nested else "tên tệp"
+        where_en = "folder" if nested else "file name"
+        err(
+            "section",
+            f"mục '{slug}' khác {where} '{expected_slug}'",
+            f"section '{slug}' differs from the {where_en} '{expected_slug}'",
+        )
+    if section is None:
+        section = regime.section(expected_slug)
+    if section is not None and section.periodic != nested:
+        if section.periodic:
+            err(
+                "section",
+                f"mục định kỳ '{section.slug}': mỗi kỳ một trang trong thư mục {section.slug}/",
+                f"periodic section '{section.slug}': one page per period in the folder {section.slug}/",
+            )
+        else:
+            err(
+                "section",
+                f"mục '{section.slug}' là một trang {section.slug}.md ngay trong thư mục năm học",
+                f"section '{section.slug}' is one page {section.slug}.md in the school-year folder",
+            )
+
+    year = meta.get("school_year")
+    if year is None:
+        err(
+            "school_year",
+            f"bắt buộc: {FIELDS['school_year'][0]}",
+            f"required: {FIELDS['school_year'][1]}",
+        )
+    elif str(year).strip() != school_year_label(start):
+        err(
+            "school_year",
+            f"năm học '{year}' khác thư mục '{school_year_label(start)}'",
+            f"school year '{year}' differs from the folder '{school_year_label(start)}'",
+        )
+
+    title = meta.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        err("title", f"cần {FIELDS['title'][0]}", f"expected {FIELDS['title'][1]}")
+    page.title = nfc(str(title)).strip() if isinstance(title, str) else ""
+
+    page.published = _date_field(meta, "published", err)
+    page.updated = _date_field(meta, "updated", err)
+    page.as_of = _date_field(meta, "as_of", err)
+    if page.published and page.updated and page.updated < page.published:
+        err(
+            "updated",
+            f"ngày cập nhật {page.updated:%d/%m/%Y} trước ngày đăng {page.published:%d/%m/%Y}",
+            f"update date {page.updated:%Y-%m-%d} is before the publication date {page.published:%Y-%m-%d}",
+        )
+    if page.as_of and page.last_change and page.as_of > page.last_change:
+        err(
+            "as_of",
+            f"số liệu tính đến {page.as_of:%d/%m/%Y}, sau ngày đăng/cập nhật {page.last_change:%d/%m/%Y}",
+            f"data as of {page.as_of:%Y-%m-%d} is later than the publication/update {page.last_change:%Y-%m-%d}",
+        )
+
+    if section is not None:
+        _section_fields(page, section, meta, start, err)
+    page.attachments = _attachments(meta.get("attachments"), path, err)
+    return page
+
+
+def _date_field(meta: dict[str, Any], key: str, err: Any) -> date | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    try:
+        if isinstance(value, (bool, int, float)):
+            raise ValueError(value)
+        return parse_datetime(value).date()
+    except (ValueError, OverflowError):
+        err(
+            key,
+            f"ngày '{value}' không hợp lệ; cần {FIELDS[key][0]}",
+            f"invalid date '{value}'; expected {FIELDS[key][1]}",
+        )
+        return None
+
+
+def _section_fields(
+    page: DisclosurePage, section: Section, meta: dict[str, Any], start: int, err: Any
+) -> None:
+    """Fields the rules demand for this section, the period and the annual report's year."""
+    for name in section.required_fields:
+        value = meta.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            vi, en = FIELDS.get(name, (name, name))
+            err(
+                name,
+                f"bắt buộc với mục '{section.slug}': {vi}",
+                f"required for section '{section.slug}': {en}",
+            )
+    raw_period = meta.get("period")
+    if section.periodic and raw_period is not None:
+        try:
+            page.period = parse_period(section.deadline.kind, raw_period)
+        except ValueError:
+            example = "2026-11" if section.deadline.kind == "monthly" else "2026-W47"
+            err(
+                "period",
+                f"kỳ '{raw_period}' không hợp lệ; cần dạng {example}",
+                f"invalid period '{raw_period}'; expected e.g. {example}",
+            )
+        if page.period and page.period.school_year != start:
+            err(
+                "period",
+                f"kỳ {page.period.label} không thuộc năm học {school_year_label(start)}",
+                f"period {page.period.label} is not in school year {school_year_label(start)}",
+            )
+    elif raw_period is not None:
+        err(
+            "period",
+            f"chỉ dùng cho mục định kỳ; mục '{section.slug}' công khai theo năm học",
+            f"only for periodic sections; section '{section.slug}' is yearly",
+        )
+    report_year = meta.get("report_year")
+    if report_year is not None:
+        expected = section.deadline.report_year(start)
+        if section.deadline.kind != "annual_report":
+            err(
+                "report_year",
+                "chỉ dùng cho báo cáo thường niên",
+                "only for the annual report",
+            )
+        elif report_year != expected:
+            err(
+                "report_year",
+                f"thư mục năm học {school_year_label(start)} chứa báo cáo thường niên năm {expected}, không phải '{report_year}'",
+                f"the {school_year_label(start)} folder holds the annual report of {expected}, not '{report_year}'",
+            )
+        else:
+            page.report_year = expected
+
+
+def _attachments(value: Any, page_path: Path, err: Any) -> list[Attachment]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        err(
+            "attachments",
+            f"cần {FIELDS['attachments'][0]}",
+            f"expected a {FIELDS['attachments'][1]}",
+        )
+        return []
+    out: list[Attachment] = []
+    supported = ", ".join(label for label, _ in TYPES.values())
+    for i, item in enumerate(value):
+        key = f"attachments[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("file"), str):
+            err(
+                key,
+                "cần dạng {file: tên tệp, title: tên hiển thị}",
+                "expected {file: name, title: label}",
+            )
+            continue
+        name = item["file"].strip()
+        rel = PurePosixPath(name)
+        if "://" in name or rel.is_absolute() or ".." in rel.parts or not name:
+            err(
+                f"{key}.file",
+                f"'{name}': tệp phải nằm cạnh trang hoặc trong thư mục con (đường dẫn tương đối, không có ..)",
+                f"'{name}': the file must sit beside the page or in a sub-folder (relative path, no ..)",
+            )
+            continue
+        kind = file_type(name)
+        if kind is None:
+            err(
+                f"{key}.file",
+                f"'{name}': loại tệp không được hỗ trợ; dùng {supported}",
+                f"'{name}': unsupported file type; use {supported}",
+            )
+            continue
+        title = item.get("title")
+        path = page_path.parent / rel
+        att = Attachment(
+            file=name,
+            title=nfc(str(title)).strip() if title else rel.stem,
+            path=path,
+            type=kind,
+        )
+        if path.is_file():
+            att.exists = True
+            att.size = path.stat().st_size
+            att.inspection = inspect(path)
+        out.append(att)
+    return out
+
+
+def load_year(year_dir: Path, docs_dir: Path, start: int, regime: Regime) -> list[DisclosurePage]:
+    """Every page of one school-year folder, validated against ``regime``."""
+    return [load_page(p, docs_dir, start, regime) for p in page_files(year_dir)]

@@ -1,0 +1,359 @@
+"""Sharded builds for networks that outgrow one CI runner, and the build reports publish reads.
+
+A network is cut into **top-level subtrees**: each child of a root unit (the Sở) together with
+all its descendants, i.e. a portal with its schools, or a school that sits directly under the
+Sở. Subtrees are spread over ``N`` shards by a stable greedy balance (largest first, ties by id,
+onto the least loaded shard, ties by shard number), so a school always lands with its portal and
+every runner computes the same plan from the same commit. Shard ``K`` builds only its subtrees;
+the **final** step builds the units that span shards (the roots) after the shards' outputs have
+been merged into one folder, so the Sở rolls up its members' feeds exactly as in an unsharded
+build and the merged output is byte-identical to it.
+
+Every ``edusite build`` also writes a small report, ``<out>/.edusite/build-<label>.json``
+(``label`` = ``all``, ``shard-K-of-N`` or ``final``), recording per unit whether it built and from
+which source commit. Separate files per label let CI merge the shards' folders without
+clobbering each other's reports; ``edusite publish`` reads them all and keeps, per unit, the most
+recent entry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .structure.network import Network
+from .worker import SiteResult
+
+REPORT_DIR = ".edusite"
+REPORT_FORMAT = 1
+SHARED_DIR = "_shared"  # mirrors edusite.assets.SHARED_DIR (not imported: keeps this module light)
+#: What a build reads, relative to the network root (for the "dirty working tree" note).
+BUILD_INPUTS = ("mkdocs.yml", "sites", "content", "shared-theme", "scripts", "pyproject.toml")
+_SHARD_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_REPORT_RE = re.compile(r"^build-(all|final|shard-(\d+)-of-(\d+))\.json$")
+
+
+class ShardError(ValueError):
+    """A bad ``--shard`` value or an unusable shard output folder (message is ``vi / en``)."""
+
+
+# -- the plan -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShardSpec:
+    """Which part of the network one build run covers: shard ``index`` of ``count``, or final."""
+
+    index: int  # 1-based; 0 for the final step
+    count: int  # 0 for the final step
+
+    @property
+    def final(self) -> bool:
+        """True for the step that builds the units spanning shards."""
+        return self.index == 0
+
+    @property
+    def label(self) -> str:
+        """``shard-K-of-N`` or ``final``: names the build report file."""
+        return "final" if self.final else f"shard-{self.index}-of-{self.count}"
+
+    def __str__(self) -> str:
+        return "final" if self.final else f"{self.index}/{self.count}"
+
+
+def parse_shard(text: str) -> ShardSpec:
+    """Parse ``K/N`` (1 ≤ K ≤ N) or ``final``; raise :class:`ShardError` otherwise."""
+    if text.strip().lower() == "final":
+        return ShardSpec(0, 0)
+    m = _SHARD_RE.match(text)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise ShardError(
+            f"phân mảnh '{text}' không hợp lệ: cần K/N với 1 ≤ K ≤ N (ví dụ 2/3) hoặc 'final'"
+            f" / invalid shard '{text}': expected K/N with 1 ≤ K ≤ N (e.g. 2/3) or 'final'"
+        )
+    return ShardSpec(int(m.group(1)), int(m.group(2)))
+
+
+def roots(network: Network) -> list[str]:
+    """Units without a parent (normally the one Sở), sorted by id."""
+    return [u.id for u in network if u.parent is None]
+
+
+def subtrees(network: Network) -> list[list[str]]:
+    """Top-level subtrees: for each root's child, the child and all its descendants (sorted).
+
+    Sorted by their top unit's id. Roots themselves belong to no subtree: they span shards.
+    """
+    out: list[list[str]] = []
+    for root in roots(network):
+        for child in network.children(root):
+            out.append(sorted([child.id, *(d.id for d in network.descendants(child.id))]))
+    return sorted(out, key=lambda tree: _top(network, tree))
+
+
+def _top(network: Network, tree: list[str]) -> str:
+    """The unit of ``tree`` whose parent is outside it (the subtree's top)."""
+    members = set(tree)
+    return next(uid for uid in tree if network[uid].parent not in members)
+
+
+def partition(network: Network, count: int) -> list[list[str]]:
+    """Spread the top-level subtrees over ``count`` shards; return each shard's unit ids.
+
+    Greedy balance by unit count: subtrees largest first (ties by top id) go to the shard with
+    the fewest units so far (ties to the lowest shard number). The result depends only on the
+    network, so every CI job computes the same plan.
+    """
+    if count < 1:
+        raise ShardError(
+            "số phân mảnh phải ≥ 1 / the number of shards must be ≥ 1",
+        )
+    shards: list[list[str]] = [[] for _ in range(count)]
+    trees = sorted(subtrees(network), key=lambda t: (-len(t), _top(network, t)))
+    for tree in trees:
+        target = min(range(count), key=lambda i: (len(shards[i]), i))
+        shards[target].extend(tree)
+    return [sorted(s) for s in shards]
+
+
+def final_units(network: Network) -> list[str]:
+    """Units the final step builds: those in no top-level subtree (the roots)."""
+    inside = {uid for tree in subtrees(network) for uid in tree}
+    return [u.id for u in network if u.id not in inside]
+
+
+def units_for(network: Network, spec: ShardSpec) -> list[str]:
+    """The unit ids one run builds under ``spec``, sorted."""
+    if spec.final:
+        return final_units(network)
+    return partition(network, spec.count)[spec.index - 1]
+
+
+def describe_plan(network: Network, count: int) -> list[str]:
+    """One line per shard (``K/N: n đơn vị / units: tops…``) for logs and docs."""
+    lines = []
+    for i, ids in enumerate(partition(network, count), start=1):
+        tops = sorted(_top(network, t) for t in subtrees(network) if set(t) <= set(ids))
+        lines.append(f"{i}/{count}: {len(ids)} đơn vị / units ({', '.join(tops) or '-'})")
+    lines.append(f"final: {', '.join(final_units(network)) or '-'}")
+    return lines
+
+
+# -- build reports --------------------------------------------------------------------------
+
+
+def source_info(root: Path) -> dict[str, Any]:
+    """The source commit a build runs from: ``{"commit": sha or None, "dirty": bool or None}``.
+
+    ``dirty`` is true when ``git status`` lists a change (tracked or untracked, ignored files
+    excluded) in what the build reads (configs, content, theme, package code), so a publish can
+    say the output does not exactly match the named commit. CI leftovers elsewhere (downloaded
+    shard outputs, reports) do not count.
+    """
+
+    def git(*args: str) -> str | None:
+        try:
+            proc = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, check=False
+            )
+        except OSError:  # git not installed
+            return None
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    commit = git("rev-parse", "--verify", "-q", "HEAD")
+    if not commit:
+        return {"commit": None, "dirty": None}
+    inputs = [p for p in BUILD_INPUTS if (root / p).exists()]
+    status = git("status", "--porcelain", "--", *inputs) if inputs else ""
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def _stamp() -> str:
+    """Wall-clock UTC time with microseconds, fixed width so strings sort in time order."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def report_path(out: Path, label: str) -> Path:
+    """``<out>/.edusite/build-<label>.json``."""
+    return out / REPORT_DIR / f"build-{label}.json"
+
+
+def write_build_report(
+    out: Path,
+    results: Iterable[SiteResult],
+    *,
+    label: str = "all",
+    source: dict[str, Any] | None = None,
+) -> Path:
+    """Record ``results`` in ``<out>/.edusite/build-<label>.json`` and return its path.
+
+    The ``all`` report keeps earlier entries of units not built this time (``edusite build
+    th-a`` must not forget the others); a shard or final report holds exactly this run's units,
+    so a report copied from a cached folder never speaks for units another shard now owns.
+    """
+    path = report_path(out, label)
+    sites: dict[str, Any] = {}
+    if label == "all":
+        sites = dict(_load_report(path).get("sites", {}))
+    finished = _stamp()
+    for r in results:
+        sites[r.unit_id] = {
+            "ok": r.ok,
+            "skipped": r.skipped,
+            "errors": list(r.errors),
+            "finished": finished,
+            "source": dict(source or {}),
+        }
+    data = {"format": REPORT_FORMAT, "label": label, "sites": dict(sorted(sites.items()))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _load_report(path: Path) -> dict[str, Any]:
+    """A report's data, or ``{}`` when missing, unreadable or of another format."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != REPORT_FORMAT:
+        return {}
+    if not isinstance(data.get("sites"), dict):
+        return {}
+    return data
+
+
+@dataclass
+class SiteStatus:
+    """The latest recorded build of one unit."""
+
+    unit_id: str
+    ok: bool
+    finished: str
+    label: str
+    errors: list[str] = field(default_factory=list)
+    commit: str | None = None
+    dirty: bool | None = None
+
+
+def read_build_status(out: Path) -> dict[str, SiteStatus]:
+    """Per unit, the most recent entry among all build reports in ``<out>/.edusite/``."""
+    latest: dict[str, SiteStatus] = {}
+    folder = out / REPORT_DIR
+    if not folder.is_dir():
+        return latest
+    for path in sorted(folder.iterdir()):
+        if not _REPORT_RE.match(path.name):
+            continue
+        data = _load_report(path)
+        label = str(data.get("label", path.stem))
+        for uid, entry in data.get("sites", {}).items():
+            if not isinstance(entry, dict):
+                continue
+            source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
+            status = SiteStatus(
+                unit_id=uid,
+                ok=entry.get("ok") is True,
+                finished=str(entry.get("finished", "")),
+                label=label,
+                errors=[str(e) for e in entry.get("errors") or []],
+                commit=source.get("commit"),
+                dirty=source.get("dirty"),
+            )
+            if uid not in latest or status.finished > latest[uid].finished:
+                latest[uid] = status
+    return latest
+
+
+# -- merging shard outputs --------------------------------------------------------------------
+
+
+@dataclass
+class MergeSummary:
+    """What :func:`merge_outputs` did: shards found, units copied, shards missing."""
+
+    shards: list[str] = field(default_factory=list)  # labels
+    units: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # "K/N" of shards not found
+
+
+def shard_folders(paths: Iterable[Path]) -> list[Path]:
+    """Expand ``paths``: a shard output folder stays, a folder of shard outputs gives its children."""
+    found: list[Path] = []
+    for path in paths:
+        if _shard_reports(path):
+            found.append(path)
+        elif path.is_dir():
+            found += [p for p in sorted(path.iterdir()) if p.is_dir() and _shard_reports(p)]
+    return found
+
+
+def _shard_reports(folder: Path) -> list[tuple[Path, int, int]]:
+    """``(report, K, N)`` of the shard reports in ``folder/.edusite/``."""
+    reports = []
+    if (folder / REPORT_DIR).is_dir():
+        for path in sorted((folder / REPORT_DIR).iterdir()):
+            m = _REPORT_RE.match(path.name)
+            if m and m.group(2):
+                reports.append((path, int(m.group(2)), int(m.group(3))))
+    return reports
+
+
+def merge_outputs(sources: Iterable[Path], dest: Path) -> MergeSummary:
+    """Copy the shards' outputs into ``dest`` (the final step's ``--out``).
+
+    From each shard folder only the units its report lists are copied (each replaces the whole
+    ``dest/<id>/``), plus its report and the shared theme assets, so a stale site left in a shard's
+    cached folder never overwrites the fresh one built by the shard that owns it now. Raises
+    :class:`ShardError` when a folder holds no shard report or two folders claim the same shard.
+    """
+    sources = list(sources)
+    summary = MergeSummary()
+    dest.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, Path] = {}
+    counts: set[int] = set()
+    folders = shard_folders(sources)
+    for given in sources:
+        if not any(f == given or f.parent == given for f in folders):
+            raise ShardError(
+                f"{given}: không có kết quả phân mảnh (.edusite/build-shard-K-of-N.json)"
+                f" / no shard output found (.edusite/build-shard-K-of-N.json)"
+            )
+    for folder in folders:
+        for report, k, n in _shard_reports(folder):
+            label = f"shard-{k}-of-{n}"
+            if label in seen:
+                raise ShardError(
+                    f"phân mảnh {k}/{n} xuất hiện hai lần: {seen[label]} và {folder}"
+                    f" / shard {k}/{n} appears twice: {seen[label]} and {folder}"
+                )
+            seen[label] = folder
+            counts.add(n)
+            for uid in sorted(_load_report(report).get("sites", {})):
+                target = dest / uid
+                if target.exists():
+                    shutil.rmtree(target)
+                if (folder / uid).is_dir():
+                    shutil.copytree(folder / uid, target)
+                summary.units.append(uid)
+            (dest / REPORT_DIR).mkdir(exist_ok=True)
+            shutil.copyfile(report, dest / REPORT_DIR / report.name)
+            summary.shards.append(label)
+        shared = folder / SHARED_DIR
+        if shared.is_dir():
+            for digest in sorted(shared.iterdir()):  # content-hashed: same name, same bytes
+                if not (dest / SHARED_DIR / digest.name).exists():
+                    shutil.copytree(digest, dest / SHARED_DIR / digest.name)
+    for n in sorted(counts):
+        summary.missing += [f"{k}/{n}" for k in range(1, n + 1) if f"shard-{k}-of-{n}" not in seen]
+    summary.units.sort()
+    return summary

@@ -1,0 +1,120 @@
+"""The CI examples: valid YAML, the expected jobs and steps, and edusite commands that parse."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+from edusite.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+GITHUB = REPO / ".github/workflows/publish.yml"
+GITLAB = REPO / ".gitlab-ci.yml"
+#: Sample values for CI expressions, so the command lines can be parsed.
+EXPRESSIONS = {
+    r"\$\{\{\s*matrix\.shard\s*\}\}": "2",
+    r"\$\{\{\s*strategy\.job-total\s*\}\}": "3",
+    r"\$CI_NODE_INDEX": "2",
+    r"\$CI_NODE_TOTAL": "3",
+    r"\$EDUSITE_JOBS": "4",
+    r"\$EDUSITE_PUBLISH_REMOTE": "https://example.invalid/site.git",
+}
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def edusite_commands(lines: list[str]) -> list[list[str]]:
+    """The ``edusite …`` invocations in shell lines, CI expressions replaced by samples."""
+    out = []
+    for text in lines:
+        for line in text.splitlines():
+            for pattern, value in EXPRESSIONS.items():
+                line = re.sub(pattern, value, line)
+            line = line.split("||")[0].strip()
+            if line.startswith("edusite "):
+                out.append(shlex.split(line)[1:])
+    return out
+
+
+def parses(args: list[str]) -> None:
+    """Parse ``args`` with the real click command (unknown options fail), without running it."""
+    command = main.get_command(click.Context(main), args[0])
+    assert isinstance(command, click.Command), args[0]
+    command.make_context(args[0], list(args[1:]))
+
+
+@pytest.fixture(autouse=True)
+def in_ci_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders the commands expect to exist in CI (``--merge shards``)."""
+    (tmp_path / "shards").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+
+def test_github_workflow() -> None:
+    data = load(GITHUB)
+    triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert triggers["push"]["branches"] == ["main"] and "pull_request" in triggers
+    assert data["permissions"] == {"contents": "write"}
+    build, final = data["jobs"]["build"], data["jobs"]["final"]
+    assert build["strategy"]["matrix"]["shard"] == [1, 2, 3]
+    assert final["needs"] == "build"
+    uses = [s.get("uses", "") for s in build["steps"]]
+    assert [u.split("@")[0] for u in uses if u] == [
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/cache",
+        "actions/upload-artifact",
+    ]
+    cache = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/cache"))
+    assert ".cache" in cache["with"]["path"].split()
+    upload = next(s for s in build["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["include-hidden-files"] is True  # the build report is a dotfolder
+    runs = [s["run"] for job in (build, final) for s in job["steps"] if "run" in s]
+    commands = edusite_commands(runs)
+    assert [c[0] for c in commands] == ["build", "build", "check", "publish"]
+    assert commands[0][1:3] == ["--shard", "2/3"]
+    assert commands[1] == ["build", "--shard", "final", "--merge", "shards"]
+    assert commands[3] == ["publish", "--no-history"]
+    for args in commands:
+        parses(args)
+    steps = {s.get("name", ""): s for s in final["steps"]}
+    publish = next(s for n, s in steps.items() if "edusite publish" in n)
+    assert "push" in publish["if"] and "refs/heads/main" in publish["if"]
+    review = next(s for s in final["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert "pull_request" in review["if"] and "public/" in review["with"]["path"]
+    download = next(s for s in final["steps"] if "download-artifact" in s.get("uses", ""))
+    assert download["with"] == {"pattern": "shard-*", "path": "shards"}
+
+
+def test_gitlab_pipeline() -> None:
+    data = load(GITLAB)
+    assert data["stages"] == ["build", "final", "publish"]
+    assert data["build"]["parallel"] == 3
+    assert data["final"]["needs"] == ["build"]
+    assert ".cache/" in data["build"]["cache"]["paths"]
+    assert {"pages", "publish-branch"} <= set(data)
+    scripts = [
+        line for job in data.values() if isinstance(job, dict) for line in job.get("script", [])
+    ]
+    commands = edusite_commands(scripts)
+    assert [c[0] for c in commands] == ["build", "build", "check", "publish", "publish"]
+    assert commands[0][1:5] == ["--shard", "2/3", "--out", "shards/2"]
+    assert commands[1] == ["build", "--shard", "final", "--merge", "shards"]
+    assert commands[3] == ["publish", "--export", "pages-site"]
+    for args in commands:
+        parses(args)
+
+
+@pytest.mark.parametrize("bad", [["build", "--shards", "1/2"], ["publish", "--no-histroy"]])
+def test_the_parser_check_catches_typos(bad: list[str]) -> None:
+    with pytest.raises(click.UsageError):
+        parses(bad)
