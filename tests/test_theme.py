@@ -98,8 +98,15 @@ def test_post_has_open_graph_twitter_dublin_core_and_canonical(site: Path) -> No
     assert p.one("og:title") == "Lễ khai giảng năm học 2026-2027" == p.one("twitter:title")
     summary = "Tóm tắt: lễ khai giảng năm học 2026-2027, với sự tham gia của thầy cô và học sinh."
     assert p.one("description") == summary == p.one("og:description")
-    assert p.one("og:image") == url + "anh.jpg" == p.one("twitter:image")
-    assert (p.one("og:image:width"), p.one("og:image:height")) == ("800", "450")
+    # The image plugin's 1200x630 Open Graph variant of the cover (the original is never published).
+    og = p.one("og:image")
+    assert re.fullmatch(re.escape(url) + r"anh\.og\.[0-9a-f]{8}\.jpg", og) and og == p.one("twitter:image")
+    assert (site / LEAD / og.rsplit("/", 1)[1]).is_file()
+    from PIL import Image
+
+    with Image.open(site / LEAD / og.rsplit("/", 1)[1]) as img:  # an 800-px source is never upscaled
+        assert (p.one("og:image:width"), p.one("og:image:height")) == (str(img.width), str(img.height))
+        assert img.width <= 1200 and abs(img.width / img.height - 1200 / 630) < 0.02
     assert p.one("og:image:alt") == "Ảnh minh hoạ: lễ khai giảng năm học 2026-2027"
     assert p.one("twitter:card") == "summary_large_image"
     assert p.one("og:locale") == "vi_VN"
@@ -116,7 +123,7 @@ def test_post_json_ld_is_a_news_article(site: Path) -> None:
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == "Lễ khai giảng năm học 2026-2027"
     assert data["datePublished"] == "2026-11-20T08:00:00+07:00"
-    assert data["image"] == [SITE + LEAD + "anh.jpg"]
+    assert data["image"] == [p.one("og:image")] and "anh.og." in data["image"][0]
     assert data["mainEntityOfPage"]["@id"] == SITE + LEAD == data["url"]
     assert data["author"] == {"@type": "Person", "name": "Tổ Văn phòng"}
     assert data["publisher"]["@type"] == "ElementarySchool"
@@ -213,7 +220,11 @@ def test_body_images_get_lazy_loading(tmp_path: Path, pinned_now: str) -> None:
     index.write_text(index.read_text(encoding="utf-8") + "\n![Múa lân](anh.jpg)\n", "utf-8")
     build(root, ["th-a"])
     text = (root / "public/th-a/tin-tuc/2026/2026-11-18-trung-thu/index.html").read_text("utf-8")
-    assert re.search(r'<img loading="lazy" decoding="async" alt="Múa lân" src="anh.jpg"', text)
+    # A body image after the first becomes a lazy <picture> (WebP + JPEG) with its size.
+    body = re.search(r'<picture><source type="image/webp" srcset="[^"]+"[^>]*><img ([^>]*alt="Múa lân"[^>]*)>', text)
+    assert body, text
+    assert 'loading="lazy"' in body.group(1) and 'decoding="async"' in body.group(1)
+    assert re.search(r'width="\d+" height="\d+"', body.group(1))
 
 
 def test_menu_marks_the_current_section(site: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -70,7 +70,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
 
     # Priority -50: other plugins may add pages first; we then see the complete file list.
     @event_priority(-50)
-    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+    def _on_files_posts(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         """Load and validate posts, hide drafts and future posts, add listing pages."""
         if not self.config.enabled or self.state is None:
             return None
@@ -93,12 +93,23 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         for listing, template in listings:
             if files.get_file_from_path(listing.src_uri) is None:
                 files.append(_virtual_page(config, listing.src_uri, listing.title, template))
-        self._share_theme_assets(files, config)
         if files.get_file_from_path("index.md") is None:
             files.append(_virtual_page(config, "index.md", "Trang chủ", "home.html"))
-        existing = {f.src_uri for f in files.documentation_pages()}
-        config.nav = [{m["title"]: m["src"]} for m in state.menu(existing)]
         return files
+
+    # Priority -100: after every plugin (images adds thu-vien-anh/ at -60), so the menu and the
+    # shared theme assets see the final file list.
+    @event_priority(-100)
+    def _on_files_menu(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        """Set the top menu from the sections that exist; move theme assets to the shared folder."""
+        if not self.config.enabled or self.state is None:
+            return None
+        self._share_theme_assets(files, config)
+        existing = {f.src_uri for f in files.documentation_pages()}
+        config.nav = [{m["title"]: m["src"]} for m in self.state.menu(existing)]
+        return files
+
+    on_files = CombinedEvent(_on_files_posts, _on_files_menu)
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files

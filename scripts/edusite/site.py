@@ -25,6 +25,7 @@ MENU = [
     ("Tin tức", [f"{NEWS_DIR}/index.md"]),
     ("Tin đơn vị", ["tin-don-vi/index.md"]),
     ("Văn bản", ["van-ban/index.md", "van-ban.md"]),
+    ("Thư viện ảnh", ["thu-vien-anh/index.md"]),
     ("Công khai", ["cong-khai/index.md", "cong-khai.md"]),
     ("Báo cáo", ["bao-cao/index.md"]),
     ("Liên hệ", ["lien-he.md", "lien-he/index.md"]),
@@ -132,7 +133,7 @@ class SiteState:
                 try:
                     with Image.open(post.abs_path.parent / post.image) as img:
                         post.image_size = img.size
-                except OSError:
+                except (OSError, Image.DecompressionBombError):  # reported by the image plugin
                     post.image_size = None
 
     def hidden_bundle_dirs(self) -> list[str]:
