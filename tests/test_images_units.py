@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from edusite.errors import EdusiteError
-from edusite.images.attachments import Attachment, human_size, label_links, plan_names
+from edusite.images.attachments import Attachment, label_links, plan_names
 from edusite.images.cache import ImageCache
 from edusite.images.feeds import rewrite_feed
 from edusite.images.markup import (
@@ -26,6 +26,7 @@ from edusite.images.roles import cover_refs
 from edusite.images.settings import Settings
 from edusite.images.slugs import safe_path
 from edusite.images.srcset import pick_candidate
+from edusite.text import human_size
 from PIL import Image, ImageCms
 from test_images import FAKE_HEIC, alpha_png, photo_jpeg, png_header_bomb, rotated_gps_jpeg
 

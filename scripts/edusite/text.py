@@ -102,3 +102,12 @@ def now() -> datetime:
     if pinned:
         return parse_datetime(pinned)
     return datetime.now(TZ)
+
+
+def human_size(size: int) -> str:
+    """``532 B``, ``245 KB``, ``3,4 MB`` (1 KB = 1024 bytes; Vietnamese decimal comma)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")

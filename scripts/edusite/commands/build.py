@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import EdusiteError
+from .common import load_network, root_option
 
 if TYPE_CHECKING:
     from ..structure.network import Network
@@ -18,13 +18,7 @@ if TYPE_CHECKING:
 
 @click.command("build")
 @click.argument("ids", nargs=-1)
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Thư mục mạng (chứa sites/) / network folder (holding sites/).",
-)
+@root_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -89,19 +83,8 @@ def command(
 ) -> None:
     """Xây dựng các trang / build the sites (all by default), children before parents."""
     from ..builder import build_network
-    from ..structure.network import get_network
 
-    try:
-        network = get_network(root)
-    except EdusiteError as exc:
-        click.echo("Mạng đơn vị không hợp lệ / the network is invalid:", err=True)
-        for p in exc.problems:
-            click.echo(f"  ✗ {p}", err=True)
-        sys.exit(2)
-    unknown = [i for i in ids if i not in network]
-    if unknown:
-        click.echo(f"Không có đơn vị / unknown unit: {', '.join(unknown)}", err=True)
-        sys.exit(2)
+    network = load_network(root, ids)
     out = out or network.root / "public"
     jobs = jobs or os.cpu_count() or 1
     chosen = list(ids) or None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EdusiteError
+from .common import load_network, root_option
 
 
 def new_post_path(docs_dir: Path, title: str, when) -> Path:  # noqa: ANN001 - datetime
@@ -55,9 +55,7 @@ def command() -> None:
 @command.command("post")
 @click.argument("unit_id")
 @click.argument("title")
-@click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True
-)
+@root_option
 @click.option(
     "--date",
     "date_text",
@@ -66,17 +64,9 @@ def command() -> None:
 )
 def new_post(unit_id: str, title: str, root: Path, date_text: str | None) -> None:
     """Viết một bài tin mới / write a new news post bundle for UNIT_ID."""
-    from ..structure.network import get_network
     from ..text import nfc, now, parse_datetime
 
-    try:
-        network = get_network(root)
-    except EdusiteError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
-    if unit_id not in network:
-        click.echo(f"Không có đơn vị / unknown unit: {unit_id}", err=True)
-        sys.exit(2)
+    network = load_network(root, [unit_id])
     unit = network[unit_id]
     when = parse_datetime(date_text) if date_text else now().replace(second=0, microsecond=0)
     title = nfc(title).strip()

@@ -14,19 +14,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import EdusiteError
 from ..publish import LAYOUTS
+from .common import load_network, root_option
 
 
 @click.command("publish")
 @click.argument("ids", nargs=-1)
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Thư mục mạng (chứa sites/) / network folder (holding sites/).",
-)
+@root_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -139,15 +133,8 @@ def command(
         stage_target,
     )
     from ..shard import read_build_status, source_info, write_build_report
-    from ..structure.network import get_network
 
-    try:
-        network = get_network(root)
-    except EdusiteError as exc:
-        click.echo("Mạng đơn vị không hợp lệ / the network is invalid:", err=True)
-        for p in exc.problems:
-            click.echo(f"  ✗ {p}", err=True)
-        sys.exit(2)
+    network = load_network(root)
     out = (out or network.root / "public").resolve()
     try:
         targets = plan_targets(

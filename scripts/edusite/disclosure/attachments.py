@@ -55,15 +55,6 @@ def file_type(name: str) -> str | None:
     return entry[0] if entry else None
 
 
-def human_size(size: int) -> str:
-    """``245 KB``, ``1,2 MB`` (1 KB = 1024 bytes; Vietnamese decimal comma)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
-
-
 def inspect(path: Path) -> Inspection:
     """Open ``path`` according to its extension and report whether it is readable."""
     suffix = path.suffix.lower()

@@ -20,9 +20,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import EdusiteError, Problem, problem
-from ..text import nfc, parse_datetime
+from ..text import human_size, nfc, parse_datetime
 from ..yamlio import load_yaml, split_front_matter
-from .attachments import TYPES, Inspection, file_type, human_size, inspect
+from .attachments import TYPES, Inspection, file_type, inspect
 from .dates import Period, parse_period, parse_school_year, school_year_label
 from .model import Regime, Section
 

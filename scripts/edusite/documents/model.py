@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from ..errors import EdusiteError, problem
-from ..text import TZ, fold, nfc, slugify
+from ..text import TZ, fold, human_size, nfc, slugify
 from ..yamlio import load_yaml_file
 
 #: Section folder of documents in a unit's content.
@@ -94,15 +94,6 @@ class Document:
     def sort_key(self) -> tuple[int, str, str]:
         """Newest first; the same day by number then id, so the order is stable."""
         return (-self.ngay_ban_hanh.toordinal(), fold(self.so_hieu), self.id)
-
-
-def human_size(size: int) -> str:
-    """``532 B``, ``120 KB``, ``3,4 MB`` (Vietnamese decimal comma)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} KB"
-    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
 def is_document(src_uri: str) -> bool:

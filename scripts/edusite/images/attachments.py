@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..text import human_size
 from .markup import get, parse_attrs, site_path
 from .slugs import safe_path
 
@@ -37,15 +38,6 @@ class Attachment:
     def label(self) -> str:
         """``(PDF, 245 KB)``."""
         return f"({self.kind}, {human_size(self.size)})"
-
-
-def human_size(size: int) -> str:
-    """``532 B``, ``245 KB``, ``3,4 MB`` (Vietnamese decimal comma, 1 KB = 1024 B)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} KB"
-    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
 def plan_names(files: Iterable[tuple[str, int]], taken: Iterable[str]) -> list[Attachment]:

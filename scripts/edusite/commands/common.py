@@ -1,0 +1,38 @@
+"""Options and steps every command shares: the network root, loading and validating the network."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from ..errors import EdusiteError
+from ..structure.network import Network
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Thư mục mạng (chứa sites/) / network folder (holding sites/).",
+)
+
+
+def load_network(root: Path, ids: Iterable[str] = ()) -> Network:
+    """The validated network, or every problem printed and exit code 2 (also for unknown ids)."""
+    from ..structure.network import get_network
+
+    try:
+        network = get_network(root)
+    except EdusiteError as exc:
+        click.echo("Mạng đơn vị không hợp lệ / the network is invalid:", err=True)
+        for p in exc.problems:
+            click.echo(f"  ✗ {p}", err=True)
+        sys.exit(2)
+    unknown = [i for i in ids if i not in network]
+    if unknown:
+        click.echo(f"Không có đơn vị / unknown unit: {', '.join(unknown)}", err=True)
+        sys.exit(2)
+    return network
