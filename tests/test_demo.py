@@ -140,3 +140,45 @@ def test_rebuild_gives_byte_identical_output(
         }
 
     assert digest(out) == digest(demo)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_sharded_demo_builds_are_byte_identical(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int
+) -> None:
+    """CI's matrix: N shard jobs with their own folders, then a final job merging them."""
+    from click.testing import CliRunner
+    from edusite.cli import main
+
+    monkeypatch.setenv("EDUSITE_NOW", "2026-11-22 12:00")
+    common = [
+        "build",
+        "--root",
+        str(REPO),
+        "-j",
+        "2",
+        "--offline",
+        "--no-cache",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
+    for k in range(1, n + 1):
+        result = CliRunner().invoke(
+            main, [*common, "--shard", f"{k}/{n}", "--out", str(tmp_path / "shards" / str(k))]
+        )
+        assert result.exit_code == 0, result.output
+    final = tmp_path / "final"
+    result = CliRunner().invoke(
+        main,
+        [*common, "--shard", "final", "--out", str(final), "--merge", str(tmp_path / "shards")],
+    )
+    assert result.exit_code == 0, result.output
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {
+            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*")
+            if p.is_file() and ".edusite" not in p.relative_to(folder).parts
+        }
+
+    assert digest(final) == digest(demo)
