@@ -39,12 +39,14 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.shared_assets: tuple[set[str], str] | None = None
         self.rollup: Any = None  # RollupResult for portals
         self.rules: Any = None  # disclosure rules, loaded on the first "Công khai" page
+        self._shared_ctx: dict[str, Any] | None = None
 
     # MkDocs calls on_config before anything is read: resolve the unit and set the menu.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Resolve this site's unit in the network and derive the top menu."""
         self.rollup = None
         self.rules = None
+        self._shared_ctx = None
         if not self.config.enabled:
             return None
         root = Path(self.config.network_root or find_root(config.config_file_path))
@@ -164,16 +166,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         if not self.config.enabled or self.state is None:
             return None
         state = self.state
-        ctx = state.unit_context()
-        ctx["latest"] = [post_context(p) for p in state.posts[: self.config.home_latest]]
-        ctx["featured"] = [post_context(p) for p in state.posts if p.featured][
-            : self.config.home_featured
-        ]
-        ctx["used_categories"] = state.used_categories()
-        if self.rollup is not None:
-            ctx["rollup_latest"] = [
-                portal.item_context(i) for i in self.rollup.items[: self.config.home_latest]
-            ]
+        ctx = dict(self._site_context())
         post = state.post_by_src(page.file.src_uri)
         if post is not None:
             ctx["post"] = post_context(post)
@@ -254,6 +247,22 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         digest = assets.assets_hash(kept)
         assets.write_shared(self.state.output_root, digest, kept)
         self.shared_assets = ({uri for uri, _ in kept}, digest)
+
+    def _site_context(self) -> dict[str, Any]:
+        """What every page of the site shares (identity, latest, featured), computed once."""
+        if self._shared_ctx is None:
+            state = self.state
+            assert state is not None
+            ctx = state.unit_context()
+            ctx["latest"] = [post_context(p) for p in state.posts[: self.config.home_latest]]
+            featured = [p for p in state.posts if p.featured][: self.config.home_featured]
+            ctx["featured"] = [post_context(p) for p in featured]
+            ctx["used_categories"] = state.used_categories()
+            if self.rollup is not None:
+                items = self.rollup.items[: self.config.home_latest]
+                ctx["rollup_latest"] = [portal.item_context(i) for i in items]
+            self._shared_ctx = ctx
+        return self._shared_ctx
 
     def on_template_context(
         self, context: dict[str, Any], /, *, template_name: str, config: MkDocsConfig

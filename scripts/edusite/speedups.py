@@ -15,6 +15,7 @@ import jinja2
 
 _installed = False
 _LISTINGS: dict[tuple[str, ...], list[str]] = {}
+_THEME_FILES: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -49,6 +50,28 @@ def install() -> None:
         return list(_LISTINGS[key])
 
     jinja2.FileSystemLoader.list_templates = list_templates  # type: ignore[method-assign]
+
+    # MkDocs filters the ~14,000 theme files with fnmatch for every site: keep the result.
+    from mkdocs import utils
+    from mkdocs.structure.files import File, Files
+
+    add_original = Files.add_files_from_theme
+
+    def add_files_from_theme(self: Files, env: jinja2.Environment, config: Any) -> None:
+        key = (
+            tuple(config.theme.dirs),
+            tuple(config.theme.static_templates),
+            tuple(sorted(utils.markdown_extensions)),
+        )
+        if key not in _THEME_FILES:
+            probe = Files([])
+            add_original(probe, env, config)
+            _THEME_FILES[key] = [(f.src_uri, f.src_dir) for f in probe]
+        for path, folder in _THEME_FILES[key]:
+            if self.get_file_from_path(path) is None:  # docs files win over theme files
+                self.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+    Files.add_files_from_theme = add_files_from_theme  # type: ignore[method-assign]
     _installed = True
 
 
