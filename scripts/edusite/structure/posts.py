@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -75,6 +76,12 @@ class Post:
     def sort_key(self) -> tuple[float, str]:
         """Newest first, ties broken by id so output order is stable."""
         return (-self.date.timestamp(), self.id)
+
+
+@lru_cache(maxsize=32)
+def _category_names(categories: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Slug of each category's Vietnamese name -> its slug (names are accepted in front matter)."""
+    return {slugify(name): slug for slug, name in categories}
 
 
 def is_post(src_uri: str) -> bool:
@@ -212,7 +219,7 @@ def validate_post_meta(
             "expected a list, e.g. [thong-bao]",
         )
         raw_cats = []
-    by_slug = {slugify(name): slug for slug, name in categories.items()}
+    by_slug = _category_names(tuple(categories.items()))
     for value in raw_cats:
         key = slugify(str(value))
         slug = key if key in categories else by_slug.get(key)
