@@ -42,6 +42,8 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     new.parent.mkdir(parents=True)
     new.write_text(post("Tin mới", "2026-10-03", id="th-a-moi", featured=True), encoding="utf-8")
     assert rebuilt(root) == {"th-a", "pgd", "so"}
+    for portal in ("pgd", "so"):
+        assert "Tin mới" in (root / f"public/{portal}/tin-don-vi/index.html").read_text(encoding="utf-8")
     # An edit that does not change any feed (the contact page) rebuilds only that school.
     (root / "content/th-b/lien-he.md").write_text("# Liên hệ\n", encoding="utf-8")
     assert rebuilt(root) == {"th-b"}
@@ -63,6 +65,9 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     assert rebuilt(root) == {"th-a", "pgd", "so"}
     assert not (root / "public/th-a/tin-tuc/2026/2026-10-03-moi").exists()
     assert "th-a-moi" not in (root / "public/th-a/feed.xml").read_text(encoding="utf-8")
+    for portal in ("pgd", "so"):  # and from the portals' roll-up pages and feeds
+        assert "Tin mới" not in (root / f"public/{portal}/tin-don-vi/index.html").read_text(encoding="utf-8")
+        assert "th-a-moi" not in (root / f"public/{portal}/tin-don-vi/feed.xml").read_text(encoding="utf-8")
 
 
 def test_corrupt_or_missing_output_is_rebuilt(tmp_path: Path, pinned_now: str) -> None:
