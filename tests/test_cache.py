@@ -21,13 +21,20 @@ def files() -> dict[str, str]:
     out = {}
     for uid in ("th-a", "th-b", "thpt"):
         for d in ("2026-10-01", "2026-10-02"):
-            out[f"content/{uid}/tin-tuc/2026/{d}-tin/index.md"] = post(f"Tin {uid} {d}", d, id=f"{uid}-{d}", featured=True)
+            out[f"content/{uid}/tin-tuc/2026/{d}-tin/index.md"] = post(
+                f"Tin {uid} {d}", d, id=f"{uid}-{d}", featured=True
+            )
     return out
 
 
 def rebuilt(root: Path, **kw) -> set[str]:
     results = build_network(
-        get_network(root), out=root / "public", jobs=1, offline=True, cache_file=root / ".cache/build.json", **kw
+        get_network(root),
+        out=root / "public",
+        jobs=1,
+        offline=True,
+        cache_file=root / ".cache/build.json",
+        **kw,
     )
     assert all(r.ok for r in results), [r.errors for r in results]
     return {r.unit_id for r in results if not r.skipped}
@@ -40,10 +47,15 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     # One new post in th-a: th-a, then its portal and the Sở (their member feeds changed).
     new = root / "content/th-a/tin-tuc/2026/2026-10-03-moi/index.md"
     new.parent.mkdir(parents=True)
-    new.write_text(post("Tin mới", "2026-10-03", id="th-a-moi", featured=True), encoding="utf-8")
+    new.write_text(
+        post("Bài viết bổ sung tháng Mười", "2026-10-03", id="th-a-moi", featured=True),
+        encoding="utf-8",
+    )
     assert rebuilt(root) == {"th-a", "pgd", "so"}
     for portal in ("pgd", "so"):
-        assert "Tin mới" in (root / f"public/{portal}/tin-don-vi/index.html").read_text(encoding="utf-8")
+        assert "Bài viết bổ sung tháng Mười" in (
+            root / f"public/{portal}/tin-don-vi/index.html"
+        ).read_text(encoding="utf-8")
     # An edit that does not change any feed (the contact page) rebuilds only that school.
     (root / "content/th-b/lien-he.md").write_text("# Liên hệ\n", encoding="utf-8")
     assert rebuilt(root) == {"th-b"}
@@ -66,8 +78,12 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     assert not (root / "public/th-a/tin-tuc/2026/2026-10-03-moi").exists()
     assert "th-a-moi" not in (root / "public/th-a/feed.xml").read_text(encoding="utf-8")
     for portal in ("pgd", "so"):  # and from the portals' roll-up pages and feeds
-        assert "Tin mới" not in (root / f"public/{portal}/tin-don-vi/index.html").read_text(encoding="utf-8")
-        assert "th-a-moi" not in (root / f"public/{portal}/tin-don-vi/feed.xml").read_text(encoding="utf-8")
+        assert "Bài viết bổ sung tháng Mười" not in (
+            root / f"public/{portal}/tin-don-vi/index.html"
+        ).read_text(encoding="utf-8")
+        assert "th-a-moi" not in (root / f"public/{portal}/tin-don-vi/feed.xml").read_text(
+            encoding="utf-8"
+        )
 
 
 def test_corrupt_or_missing_output_is_rebuilt(tmp_path: Path, pinned_now: str) -> None:
@@ -85,7 +101,11 @@ def test_corrupt_or_missing_output_is_rebuilt(tmp_path: Path, pinned_now: str) -
 
 def test_scheduled_post_expires_the_cache(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("EDUSITE_NOW", "2026-11-22 12:00")
-    extra = {"content/thpt/tin-tuc/2026/2026-11-25-sap-toi/index.md": post("Sắp tới", "2026-11-25 07:00", id="thpt-sap-toi")}
+    extra = {
+        "content/thpt/tin-tuc/2026/2026-11-25-sap-toi/index.md": post(
+            "Sắp tới", "2026-11-25 07:00", id="thpt-sap-toi"
+        )
+    }
     root = make_network(tmp_path, UNITS, {**files(), **extra})
     rebuilt(root)
     assert not (root / "public/thpt/tin-tuc/2026/2026-11-25-sap-toi").exists()
