@@ -69,13 +69,12 @@ def member_feeds(network: Network, unit: Unit, out: Path) -> list[Path]:
 
 def plugin_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
     """Files outside the unit's content that other edusite plugins read (parents' documents, members' posts)."""
-    try:
-        from .documents.site import cache_inputs
-    except ImportError:  # pragma: no cover - documents plugin not installed
-        return []
+    from .documents.site import cache_inputs as document_inputs
+    from .search import cache_inputs as search_inputs
     from .text import now
 
-    return sorted(set(cache_inputs(network, unit, out, now())))
+    paths = document_inputs(network, unit, out, now()) + search_inputs(network, unit, out)
+    return sorted(set(paths))
 
 
 def site_key(network: Network, unit: Unit, out: Path, shared: str) -> str:

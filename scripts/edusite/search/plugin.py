@@ -1,0 +1,156 @@
+"""The ``edusite-search`` MkDocs plugin: a Vietnamese-aware static search on every site.
+
+* ``on_files`` adds the results page ``tim-kiem/index.md`` and the script and stylesheet;
+* ``on_page_content`` turns each content page (posts, documents, disclosure, other pages; not
+  listings, pagination or other generated pages) into a :class:`~.index.Record`;
+* ``on_post_build`` writes ``search/``; a portal first merges its members' ``records.json``
+  from the build output (members are built first).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from ..errors import EdusiteError
+from ..site import find_root, get_network_cached
+from ..structure.network import Network, Unit
+from . import index as ix
+from .index import output_root
+from .page import CSS_PATH, JS_PATH, PAGE_SRC, PAGE_TITLE, render
+
+log = get_plugin_logger(__name__)
+ASSETS = Path(__file__).with_name("assets")
+
+#: Pages never indexed (source paths): the home page and the search page itself.
+SKIP = {"index.md", PAGE_SRC}
+
+
+class SearchConfig(base.Config):
+    """Options under ``plugins: edusite-search:``."""
+
+    enabled = c.Type(bool, default=True)
+    """Switch search off (no results page, no index)."""
+
+    network = c.Type(bool, default=True)
+    """On portals, merge the members' indexes (network-wide search)."""
+
+
+class SearchPlugin(BasePlugin[SearchConfig]):
+    """Collects one record per content page and writes the chunked index."""
+
+    def __init__(self) -> None:
+        self.network: Network | None = None
+        self.unit: Unit | None = None
+        self.records: list[ix.Record] = []
+        self.skip: set[str] = set()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.network, self.unit, self.records, self.skip = None, None, [], set()
+        if not self.config.enabled:
+            return None
+        core = config.plugins.get("edusite")
+        configured = getattr(getattr(core, "config", None), "network_root", None)
+        root = Path(configured or find_root(config.config_file_path))
+        try:
+            network = get_network_cached(root)
+        except EdusiteError as exc:
+            raise PluginError(str(exc)) from exc
+        unit_id = (config.extra.get("unit") or {}).get("id") or ""
+        if unit_id not in network:
+            raise PluginError(
+                f"{config.config_file_path}: trường 'extra.unit.id' / field 'extra.unit.id': "
+                f"không tìm thấy đơn vị '{unit_id}' / unit '{unit_id}' not found"
+            )
+        self.network, self.unit = network, network[unit_id]
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        """Add the results page and its assets (an author's own file wins)."""
+        if self.unit is None:
+            return None
+        page = f'---\ntitle: "{PAGE_TITLE}"\nsearch_exclude: true\n---\n'
+        for path, content in (
+            (PAGE_SRC, page.encode()),
+            (JS_PATH, (ASSETS / "search.js").read_bytes()),
+            (CSS_PATH, (ASSETS / "search.css").read_bytes()),
+        ):
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Index the page; on the results page, put the search UI below its text."""
+        if self.unit is None:
+            return None
+        src = page.file.src_uri
+        if src == PAGE_SRC:
+            return html + render(
+                self.unit,
+                portal=self.unit.is_portal and self.config.network,
+                link=lambda t: get_relative_url(t, page.url),
+            )
+        record = self._record(page, html, config)
+        if record is not None:
+            self.records.append(record)
+        return None
+
+    def _record(self, page: Page, html: str, config: MkDocsConfig) -> ix.Record | None:
+        src = page.file.src_uri
+        if src in SKIP or page.meta.get("search_exclude") or page.file.generated_by:
+            return None
+        core = config.plugins.get("edusite")
+        state = getattr(core, "state", None)
+        if state is not None and src in state.listings:
+            return None
+        date, kind = None, "trang"
+        post = state.post_by_src(src) if state is not None else None
+        if post is not None:
+            date, kind = post.date, "tin-tuc"
+        elif src.startswith("van-ban/"):
+            docs = config.plugins.get("edusite-documents")
+            site = getattr(docs, "site", None)
+            doc = site.document_by_src(src) if site is not None else None
+            if doc is None:
+                return None  # a list page of documents
+            date, kind = doc.ngay_ban_hanh, "van-ban"
+        elif src.startswith("cong-khai/"):
+            kind = "cong-khai"
+        text = ix.html_text(html)
+        title = page.title or ""
+        if text.startswith(title):  # the page's own <h1>
+            text = text[len(title) :].lstrip()
+        assert self.unit is not None
+        return ix.Record.make(page.url, title, self.unit.id, date, kind, text)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write ``search/``: this site's records, and on portals the members' too."""
+        if self.unit is None or self.network is None:
+            return
+        unit, network = self.unit, self.network
+        own = self.records
+        records: list[ix.Record] = list(own)
+        units = [(unit.id, unit.name)]
+        if unit.is_portal and self.config.network:
+            out = output_root(Path(config.site_dir))
+            members = []
+            for d in network.descendants(unit.id):
+                recs = ix.read_records(out / d.id / ix.DIR)
+                if not recs:
+                    log.info("search: no index for member %s yet (build it first)", d.id)
+                    continue
+                units.append((d.id, d.name))
+                members.append((d.id, d.site_url, recs))
+            records = ix.merge(own, members, unit.site_url)
+        files = ix.build(records, units, unit.site_url)
+        ix.write(Path(config.site_dir) / ix.DIR, files, own)
