@@ -41,9 +41,9 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.rules: Any = None  # disclosure rules, loaded on the first "Công khai" page
         self._shared_ctx: dict[str, Any] | None = None
 
-    # MkDocs calls on_config before anything is read: resolve the unit and set the menu.
+    # MkDocs calls on_config before anything is read: resolve the unit (the menu comes later).
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        """Resolve this site's unit in the network and derive the top menu."""
+        """Resolve this site's unit in the network and reset per-build state."""
         self.rollup = None
         self.rules = None
         self._shared_ctx = None
