@@ -23,6 +23,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote, urlsplit
 
@@ -357,6 +358,7 @@ def rewrite_page(text: str, page_url: str, resolver: Resolver, opts: Options) ->
     return "".join(out)
 
 
+@lru_cache(maxsize=8192)  # menus and footers repeat the same links on every page
 def _maybe_file(raw_attrs: str) -> bool:
     """Cheap pre-filter: does an ``href`` look like it names a file (has an extension)?"""
     m = re.search(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", raw_attrs, re.IGNORECASE)

@@ -82,6 +82,7 @@ def html_text(markup: str) -> str:
     return nfc(_SPACE.sub(" ", html.unescape(text)).strip())
 
 
+@lru_cache(maxsize=65536)
 def shard_key(term: str) -> str:
     """The shard holding ``term``: its first two characters (ASCII letters and digits after folding).
 
