@@ -8,6 +8,7 @@ kept for the life of the process. Not installed for ``mkdocs serve``, where temp
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -44,7 +45,7 @@ def install() -> None:
     original: Callable[..., list[str]] = jinja2.FileSystemLoader.list_templates
 
     def list_templates(self: jinja2.FileSystemLoader) -> list[str]:
-        key = tuple(str(p) for p in self.searchpath)
+        key = tuple(os.path.realpath(p) for p in self.searchpath)
         if key not in _LISTINGS:
             _LISTINGS[key] = original(self)
         return list(_LISTINGS[key])
@@ -58,9 +59,11 @@ def install() -> None:
     add_original = Files.add_files_from_theme
 
     def add_files_from_theme(self: Files, env: jinja2.Environment, config: Any) -> None:
+        # Each site names the shared theme relative to its own folder ("sites/<id>/../../
+        # shared-theme"): compare real paths, or every site would miss the cache.
         key = (
-            tuple(config.theme.dirs),
-            tuple(config.theme.static_templates),
+            tuple(os.path.realpath(d) for d in config.theme.dirs),
+            tuple(sorted(config.theme.static_templates)),
             tuple(sorted(utils.markdown_extensions)),
         )
         if key not in _THEME_FILES:
