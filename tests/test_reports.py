@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from pathlib import Path
@@ -144,6 +145,49 @@ def test_counts_per_group_category_featured_and_media(tmp_path: Path) -> None:
     assert row.by_group == {"Tổ 1": 2, "Công đoàn": 0, "(chưa ghi tổ/đoàn thể)": 1}
     assert row.by_category == {"thong-bao": 2, "tuyen-sinh": 1}
     assert media_counts("![x](a.jpg) ![y](./anh.jpg)", "anh.jpg") == (2, 0)  # cover once
+
+
+def test_memo_reuses_unchanged_units_and_rereads_changed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A portal's report re-reads hundreds of members: unchanged files are not parsed again."""
+    import importlib
+
+    collect_module = importlib.import_module("edusite.reports.collect")
+    net = network(
+        tmp_path,
+        news("th-a", "2026-11-20-da-dang", "2026-11-20 08:00", featured=True),
+        news("th-a", "2026-11-22-hen-gio", "2026-11-22 12:01"),  # after "now": not counted yet
+        news("th-b", "2026-11-02-b", "2026-11-02"),
+    )
+    memo = tmp_path / "memo"
+    month = parse_period("month", "2026-11")
+
+    def counts(now: datetime = NOW) -> list[tuple[int, int]]:
+        rep = make_report(net, month, ["th-a", "th-b"], now=now, rules=[], memo_dir=memo)
+        return [(u.posts, u.featured) for u in rep.units]
+
+    assert counts() == [(1, 1), (1, 0)]
+    assert sorted(p.name for p in memo.iterdir()) == ["th-a.json", "th-b.json"]
+    parsed: list[str] = []
+    real = collect_module.load_post
+
+    def spy(path: Path, src_uri: str, **kw: Any) -> Any:
+        parsed.append(kw["unit_id"])
+        return real(path, src_uri, **kw)
+
+    monkeypatch.setattr(collect_module, "load_post", spy)
+    assert counts() == [(1, 1), (1, 0)] and parsed == []
+    # Time passes: the scheduled post counts now, from the memo (no re-read needed).
+    assert counts(datetime(2026, 11, 23, tzinfo=TZ)) == [(2, 1), (1, 0)] and parsed == []
+    # One member edits a post: only that member is read again.
+    edited = tmp_path / "content/th-b/tin-tuc/2026/2026-11-02-b/index.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("date:", "featured: true\ndate:"))
+    assert counts() == [(1, 1), (1, 1)] and parsed == ["th-b"]
+    # A corrupt memo is ignored and rewritten, never trusted.
+    (memo / "th-a.json").write_text("{not json", encoding="utf-8")
+    assert counts() == [(1, 1), (1, 1)] and parsed == ["th-b", "th-a", "th-a"]
+    assert json.loads((memo / "th-a.json").read_text(encoding="utf-8"))["items"]
 
 
 def test_album_photos_count(tmp_path: Path) -> None:
@@ -429,13 +473,20 @@ def test_cache_inputs_and_expiry(tmp_path: Path) -> None:
         news("th-b", "2019-10-05-cu", "2019-10-05"),  # years the report never reads
     )
     out = tmp_path / "public"
-    content = tmp_path / "content"
-    assert cache_inputs(net, net["pgd"], out, NOW) == [
-        out / "so/van-ban/feed.xml",
-        content / "th-a/tin-tuc/2026/2026-10-05-a/index.md",
-    ]
-    assert cache_inputs(net, net["th-a"], out, NOW) == [
+    assert cache_inputs(net, net["pgd"], out) == [out / "so/van-ban/feed.xml"]
+    assert cache_inputs(net, net["th-a"], out) == [
         out / "pgd/van-ban/feed.xml",
         out / "so/van-ban/feed.xml",
     ]
+    # The report counts members' posts by group: a change no feed shows still changes the
+    # portal's cache key (it hashes its members' content), and only the portals above.
+    from edusite.cache import site_key
+
+    keys = {u: site_key(net, net[u], out, "") for u in ("pgd", "so", "th-b")}
+    edited = tmp_path / "content/th-a/tin-tuc/2026/2026-10-05-a/index.md"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("date:", "group: Tổ 1\ndate:"), encoding="utf-8"
+    )
+    after = {u: site_key(net, net[u], out, "") for u in ("pgd", "so", "th-b")}
+    assert [u for u in keys if keys[u] != after[u]] == ["pgd", "so"]
     assert valid_until(NOW) == datetime(2026, 11, 23, tzinfo=TZ)

@@ -6,6 +6,7 @@ feed writer produces them; no network access is involved (no remote members, or 
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,44 @@ def test_deterministic_output_and_state(tmp_path: Path, net: Network) -> None:
     assert [i.to_dict() for i in one.items] == [i.to_dict() for i in two.items]
     assert one.health == two.health
     assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before  # not rewritten
+
+
+def test_unchanged_feed_is_not_parsed_again(
+    tmp_path: Path, net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A portal re-reads hundreds of member feeds; unchanged bytes reuse the stored items."""
+    collect_module = importlib.import_module("edusite.rollup.collect")
+    first = run(tmp_path, net, "pgd")
+    calls: list[str] = []
+    real = collect_module.parse_document
+
+    def counting(data: bytes, source: Any, **kw: Any) -> Any:
+        calls.append(source.unit_id)
+        return real(data, source, **kw)
+
+    monkeypatch.setattr(collect_module, "parse_document", counting)
+    again = run(tmp_path, net, "pgd")
+    assert calls == []
+    assert [i.to_dict() for i in again.items] == [i.to_dict() for i in first.items]
+    # A changed feed is parsed again and its new item shows; the other is still reused.
+    feed = tmp_path / "public" / "th-b" / "feed.xml"
+    feed.write_bytes(
+        rss(
+            entries("th-b", False)
+            + [{"guid": "urn:edusite:th-b:b9", "title": "Mới", "date": "2024-11-30"}],
+            link=site("th-b"),
+        )
+    )
+    third = run(tmp_path, net, "pgd")
+    assert calls == ["th-b"]
+    assert short(third)[0] == "b9"
+    # The same bytes read by a renamed member are parsed again (items carry the name).
+    calls.clear()
+    renamed = network(
+        tmp_path / "repo2", {**UNITS, "th-a": {**UNITS["th-a"], "name": "Trường A mới"}}
+    )
+    collect(renamed, "pgd", tmp_path / "public", tmp_path / "state", now=NOW)
+    assert calls == ["th-a"]
 
 
 def test_feedgen_feed_like_the_sites_write(tmp_path: Path, net: Network) -> None:

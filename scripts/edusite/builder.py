@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .cache import BuildCache, network_hash, site_key
+from .digests import Digests
 from .structure.network import Network
 from .text import now
 from .worker import SiteResult, build_site, warm_up
@@ -83,9 +84,12 @@ def build_network(
         "EDUSITE_OFFLINE": "1" if offline else "",
         "EDUSITE_SHARED_ASSETS": "1",
     }
+    if cache_dir is not None:  # images, roll-up state and report memos go there too
+        env["EDUSITE_CACHE_DIR"] = str(cache_dir.resolve())
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the parent computes portal keys with the same switches
     cache = BuildCache(cache_file) if cache_file else None
+    digests = Digests(cache_file.parent / "digests.json") if cache_file else None
     shared = network_hash(network) if cache else ""
     moment: datetime = now()
     keys: dict[str, str] = {}
@@ -106,7 +110,7 @@ def build_network(
 
     def start(pool: Executor, uid: str) -> Future[SiteResult] | None:
         if cache is not None:
-            keys[uid] = site_key(network, network[uid], out, shared)
+            keys[uid] = site_key(network, network[uid], out, shared, digests)
             if not force and cache.fresh(uid, keys[uid], out, moment):
                 finish(SiteResult(uid, ok=True, skipped=True))
                 return None
@@ -150,4 +154,6 @@ def build_network(
         shutil.rmtree(out / STAGING, ignore_errors=True)
         if cache is not None:
             cache.save()
+        if digests is not None:
+            digests.save()
     return [results[uid] for uid in selected]

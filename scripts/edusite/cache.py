@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .digests import Digests
 from .structure.network import Network, Unit
 
 FORMAT = 1
@@ -23,15 +24,14 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _CODE_HASH: str | None = None
 
 
-def _hash_tree(h: Any, folder: Path, base: Path) -> None:
-    """Feed every file below ``folder`` (path and bytes, sorted) into ``h``."""
+def _hash_tree(h: Any, folder: Path, base: Path, digests: Digests | None = None) -> None:
+    """Feed every file below ``folder`` (path relative to ``base`` and content digest, sorted)."""
     if not folder.exists():
         h.update(f"missing:{folder}".encode())
         return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(base)).encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+    prefix = folder.relative_to(base).as_posix() if folder != base else ""
+    for rel, digest in (digests or Digests()).tree(folder):
+        h.update(f"{prefix}/{rel}".encode() + b"\0" + digest.encode())
 
 
 def code_hash() -> str:
@@ -71,27 +71,32 @@ def plugin_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
     """Files outside the unit's content that other edusite plugins read (parents' documents, members' posts)."""
     from .documents.site import cache_inputs as document_inputs
     from .search import cache_inputs as search_inputs
-    from .text import now
-
-    paths = document_inputs(network, unit, out, now()) + search_inputs(network, unit, out)
+    paths = document_inputs(network, unit, out) + search_inputs(network, unit, out)
     return sorted(set(paths))
 
 
-def site_key(network: Network, unit: Unit, out: Path, shared: str) -> str:
-    """The cache key of one site (see the module docstring)."""
+def site_key(
+    network: Network, unit: Unit, out: Path, shared: str, digests: Digests | None = None
+) -> str:
+    """The cache key of one site (see the module docstring); ``digests`` spares re-reading
+    files whose stat is unchanged since they were last hashed."""
+    d = digests or Digests()
     h = hashlib.sha256(shared.encode())
     h.update(unit.config_file.read_bytes())
     for ancestor in network.ancestors(unit.id):  # their names and links appear on our pages
         h.update(ancestor.config_file.read_bytes())
     docs = unit.docs_dir or network.root / "content" / unit.id
-    _hash_tree(h, docs, docs)
+    h.update(d.tree_hash(docs).encode())
     for extra in plugin_inputs(network, unit, out):
-        h.update(str(extra).encode())
-        h.update(hashlib.sha256(extra.read_bytes()).digest() if extra.is_file() else b"missing")
+        h.update(f"{extra}\0{d.of(extra)}".encode())
     if unit.is_portal:
+        # The report page counts the members' posts and photos: depend on their content
+        # (hashed once per build, when the member's own key was made).
+        for member in network.descendants(unit.id):
+            member_docs = member.docs_dir or network.root / "content" / member.id
+            h.update(f"{member.id}\0{d.tree_hash(member_docs)}".encode())
         for feed in member_feeds(network, unit, out):
-            h.update(str(feed).encode())
-            h.update(hashlib.sha256(feed.read_bytes()).digest() if feed.exists() else b"missing")
+            h.update(f"{feed}\0{d.of(feed)}".encode())
         if unit.rollup.get("remote") and not os.environ.get("EDUSITE_OFFLINE"):
             h.update(datetime.now().isoformat().encode())  # remote members: always refetch
     return h.hexdigest()

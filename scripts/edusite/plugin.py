@@ -222,6 +222,10 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             )
         return out
 
+    def cache_dir(self) -> Path | None:
+        """This site's cache folder (see :meth:`_cache_dir`); ``None`` before ``on_config``."""
+        return self._cache_dir(self.state) if self.state is not None else None
+
     def _cache_dir(self, state: SiteState) -> Path:
         """Roll-up state and caches: option ``cache_dir``, else ``EDUSITE_CACHE_DIR``, else <root>/.cache."""
         chosen = self.config.cache_dir or os.environ.get("EDUSITE_CACHE_DIR")

@@ -106,7 +106,9 @@ class DocumentsPlugin(BasePlugin[DocumentsConfig]):
         if self.config.report_enabled and site.unit.is_portal:
             moment = now()
             try:
-                self.report = portal_report(site.network, site.unit, moment)
+                self.report = portal_report(
+                    site.network, site.unit, moment, memo_dir=_memo_dir(config)
+                )
                 self.valid_until = valid_until(moment) if self.report else None
             except EdusiteError as exc:  # a broken quota file
                 raise PluginError(str(exc)) from exc
@@ -161,6 +163,13 @@ def _add_page(files: Files, config: MkDocsConfig, src_uri: str, title: str) -> N
     """A generated Markdown page holding only its title; its body is injected when rendered."""
     safe = title.replace("\\", "\\\\").replace('"', '\\"')
     _add(files, File.generated(config, src_uri, content=f'---\ntitle: "{safe}"\n---\n'))
+
+
+def _memo_dir(config: MkDocsConfig) -> Path | None:
+    """Where the report keeps what members' posts gave (``<cache>/reports``), if known."""
+    core = config.plugins.get("edusite")
+    folder = core.cache_dir() if core is not None and hasattr(core, "cache_dir") else None
+    return folder / "reports" if folder is not None else None
 
 
 def _raise_errors(problems: list[Problem]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from ..errors import Problem
@@ -35,15 +34,14 @@ def upper_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
     return [root / a.id / RSS_PATH for a in network.ancestors(unit.id)]
 
 
-def cache_inputs(network: Network, unit: Unit, root: Path, now: datetime) -> list[Path]:
+def cache_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
     """Every file outside the unit's own content that this plugin's pages depend on.
 
-    The ancestors' documents feeds (``van-ban/cap-tren/``) and, for portals, the members'
-    posts and album photos (``bao-cao/``). ``root`` is the build output root.
+    The ancestors' documents feeds (``van-ban/cap-tren/``). A portal's report page (``bao-cao/``)
+    also reads its members' posts and albums: :func:`edusite.cache.site_key` covers those by
+    hashing every member's content folder. ``root`` is the build output root.
     """
-    from ..reports.page import report_inputs
-
-    return upper_inputs(network, unit, root) + report_inputs(network, unit, now)
+    return upper_inputs(network, unit, root)
 
 
 @dataclass

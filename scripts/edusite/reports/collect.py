@@ -13,13 +13,18 @@ uses; only the Markdown body is read here in addition, to count images and video
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..digests import Digests, reader
 from ..errors import EdusiteError, Problem
 from ..structure.network import Network, Unit
 from ..structure.posts import NEWS_DIR, is_post, load_post
@@ -92,12 +97,20 @@ def categories_for(network: Network, unit: Unit) -> dict[str, str]:
     """The unit's news categories: its own config's list, else the base ``mkdocs.yml``'s."""
     for config_file in (unit.config_file, network.root / "mkdocs.yml"):
         try:
-            found = _plugin_categories(load_yaml_file(config_file))
+            stat = config_file.stat()
+            found = _categories_in(str(config_file), stat.st_mtime_ns, stat.st_size)
         except (EdusiteError, OSError):
             found = None
         if found is not None:
-            return found
+            return dict(found)
     return {}
+
+
+@lru_cache(maxsize=4096)
+def _categories_in(path: str, _mtime_ns: int, _size: int) -> dict[str, str] | None:
+    """The categories a config file declares, parsed once per file version (a portal's report
+    asks for the base ``mkdocs.yml`` once per member)."""
+    return _plugin_categories(load_yaml_file(path))
 
 
 def content_dir(network: Network, unit: Unit) -> Path:
@@ -112,57 +125,164 @@ def collect_unit(
     now: datetime,
     years: Iterable[int] | None = None,
     categories: dict[str, str] | None = None,
+    memo_dir: Path | None = None,
 ) -> UnitData:
     """Read the unit's published posts and albums.
 
     ``years`` limits reading to ``tin-tuc/<yyyy>/`` folders of those years (a portal's report
     would otherwise parse years of history); posts are kept when not drafts and dated at or
-    before ``now``.
+    before ``now``. With ``memo_dir``, what was read is kept in ``memo_dir/<unit id>.json`` under
+    a hash of the files' bytes, so a portal re-reading hundreds of unchanged members parses no
+    YAML (see :func:`_memo_key`).
     """
     data = UnitData(unit)
     docs = content_dir(network, unit)
     cats = categories if categories is not None else categories_for(network, unit)
     wanted = {str(y) for y in years} if years is not None else None
-    news = docs / NEWS_DIR
-    folders = sorted(p for p in news.iterdir() if p.is_dir()) if news.is_dir() else []
-    seen_groups: set[str] = set()
-    for folder in folders:
-        if wanted is not None and folder.name not in wanted:
-            continue
-        for path in sorted(folder.rglob("*.md")):
-            src_uri = path.relative_to(docs).as_posix()
-            if not is_post(src_uri):
-                continue
-            post, found = load_post(
-                path, src_uri, unit_id=unit.id, categories=cats, groups=unit.groups or None
-            )
-            data.problems.extend(p for p in found if p.severity == "error")
-            if post is None:
-                continue
-            if post.group:
-                seen_groups.add(post.group)
-            if post.draft or post.date > now:
-                continue
-            _meta, body = split_front_matter(nfc(path.read_text(encoding="utf-8-sig")))
-            photos, videos = media_counts(body, post.image)
-            data.items.append(
-                Item(
-                    date=post.date,
-                    group=post.group,
-                    categories=tuple(post.categories),
-                    featured=post.featured,
-                    photos=photos,
-                    videos=videos,
-                    source=src_uri,
-                )
-            )
-    data.items += _albums(docs, now, wanted)
-    data.items.sort(key=lambda i: (i.date, i.source))
+    posts = _post_files(docs, wanted)
+    memo = memo_dir / f"{unit.id}.json" if memo_dir is not None else None
+    key = ""
+    if memo_dir is not None:  # the build's table of file digests spares re-reading (see digests)
+        key = _memo_key(unit, docs, posts, cats, wanted, reader(memo_dir.parent / "digests.json"))
+    read = _load_memo(memo, key) if memo is not None else None
+    if read is None:
+        read = _read_posts(unit, docs, posts, cats)
+        read = (read[0] + _albums(docs, wanted), read[1], read[2])
+        if memo is not None:
+            _save_memo(memo, key, read)
+    items, problems, seen_groups = read
+    data.problems.extend(problems)
+    data.items = sorted((i for i in items if i.date <= now), key=lambda i: (i.date, i.source))
     data.groups = list(unit.groups) or sorted(seen_groups)
     return data
 
 
-def _albums(docs: Path, now: datetime, wanted: set[str] | None) -> list[Item]:
+def _post_files(docs: Path, wanted: set[str] | None) -> list[tuple[Path, str]]:
+    """``(path, src_uri)`` of the unit's post files in the wanted year folders, sorted."""
+    news = docs / NEWS_DIR
+    folders = sorted(p for p in news.iterdir() if p.is_dir()) if news.is_dir() else []
+    out: list[tuple[Path, str]] = []
+    for folder in folders:
+        if wanted is not None and folder.name not in wanted:
+            continue
+        found: list[str] = []
+        for top, dirs, names in os.walk(folder):  # much cheaper than Path.rglob
+            dirs.sort()
+            found += (os.path.join(top, n) for n in names if n.endswith(".md"))
+        for path in sorted(map(Path, found)):  # the order Path.rglob + sorted gave
+            src_uri = path.relative_to(docs).as_posix()
+            if is_post(src_uri):
+                out.append((path, src_uri))
+    return out
+
+
+def _read_posts(
+    unit: Unit, docs: Path, posts: list[tuple[Path, str]], cats: dict[str, str]
+) -> tuple[list[Item], list[Problem], set[str]]:
+    """Every non-draft post as an :class:`Item` (future ones too), errors, groups seen."""
+    items: list[Item] = []
+    problems: list[Problem] = []
+    seen_groups: set[str] = set()
+    for path, src_uri in posts:
+        post, found = load_post(
+            path, src_uri, unit_id=unit.id, categories=cats, groups=unit.groups or None
+        )
+        problems.extend(p for p in found if p.severity == "error")
+        if post is None:
+            continue
+        if post.group:
+            seen_groups.add(post.group)
+        if post.draft:
+            continue
+        _meta, body = split_front_matter(nfc(path.read_text(encoding="utf-8-sig")))
+        photos, videos = media_counts(body, post.image)
+        items.append(
+            Item(
+                date=post.date,
+                group=post.group,
+                categories=tuple(post.categories),
+                featured=post.featured,
+                photos=photos,
+                videos=videos,
+                source=src_uri,
+            )
+        )
+    return items, problems, seen_groups
+
+
+# -- memo: what a unit's files gave, keyed by their bytes ---------------------------------------
+
+MEMO_VERSION = 1
+
+
+def _memo_key(
+    unit: Unit,
+    docs: Path,
+    posts: list[tuple[Path, str]],
+    cats: dict[str, str],
+    wanted: set[str] | None,
+    digests: Digests,
+) -> str:
+    """Hash of everything :func:`_read_posts` and :func:`_albums` depend on: the edusite code,
+    the unit's id and groups, the categories, the years, each post file's path and bytes, and
+    the album folders' file names (albums count files, not bytes)."""
+    from ..cache import code_hash
+
+    h = hashlib.sha256(f"{MEMO_VERSION}\0{code_hash()}\0{unit.id}".encode())
+    h.update(json.dumps([list(unit.groups), cats, sorted(wanted or [])], sort_keys=True).encode())
+    for path, src_uri in posts:
+        h.update(f"{src_uri}\0{digests.of(path)}\0".encode())
+    root = docs / ALBUM_DIR
+    if root.is_dir():
+        for f in sorted(root.rglob("*")):
+            h.update(f.relative_to(docs).as_posix().encode() + b"\0")
+    return h.hexdigest()
+
+
+def _load_memo(path: Path, key: str) -> tuple[list[Item], list[Problem], set[str]] | None:
+    """The memo's content when its key matches; ``None`` when missing, stale or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return None
+        items = [
+            Item(
+                date=datetime.fromisoformat(i["date"]),
+                kind=i["kind"],
+                group=i["group"],
+                categories=tuple(i["categories"]),
+                featured=bool(i["featured"]),
+                photos=int(i["photos"]),
+                videos=int(i["videos"]),
+                source=i["source"],
+            )
+            for i in data["items"]
+        ]
+        problems = [Problem(**p) for p in data["problems"]]
+        return items, problems, set(data["groups"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _save_memo(path: Path, key: str, read: tuple[list[Item], list[Problem], set[str]]) -> None:
+    """Write the memo atomically; a failure only costs the next build a re-read."""
+    items, problems, groups = read
+    data = {
+        "key": key,
+        "items": [{**asdict(i), "date": i.date.isoformat()} for i in items],
+        "problems": [asdict(p) for p in problems],
+        "groups": sorted(groups),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def _albums(docs: Path, wanted: set[str] | None) -> list[Item]:
     """Photo albums below ``thu-vien-anh/``: folders ``yyyy-mm-dd-…`` with image files."""
     root = docs / ALBUM_DIR
     if not root.is_dir():
@@ -177,7 +297,7 @@ def _albums(docs: Path, now: datetime, wanted: set[str] | None) -> list[Item]:
         except ValueError:
             continue
         photos = sum(1 for f in folder.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
-        if photos and day <= now:
+        if photos:
             items.append(
                 Item(
                     date=day,

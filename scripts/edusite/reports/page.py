@@ -14,10 +14,8 @@ from pathlib import Path
 
 from ..documents.render import CSS_PATH
 from ..structure.network import Network, Unit
-from ..structure.posts import NEWS_DIR
 from ..text import TZ, format_date, to_local
 from .chart import bar_chart
-from .collect import ALBUM_DIR, IMAGE_SUFFIXES, content_dir
 from .output import KIND_SHORT, to_csv
 from .periods import current
 from .quotas import METRICS, PERIOD_NAMES, Rule
@@ -52,36 +50,18 @@ def valid_until(now: datetime) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=TZ)
 
 
-def report_inputs(network: Network, unit: Unit, now: datetime) -> list[Path]:
-    """Files outside ``unit``'s content that its report page reads (for a build cache key).
+def portal_report(
+    network: Network, unit: Unit, now: datetime, memo_dir: Path | None = None
+) -> ReportPage | None:
+    """The report page of portal ``unit`` for its members, or ``None`` when it has none.
 
-    The members' posts of the years the report reads, and their album photos.
+    ``memo_dir`` (normally ``.cache/reports``) spares re-reading unchanged members' posts.
     """
-    if not unit.is_portal:
-        return []
-    years = {
-        str(y)
-        for p in (current("month", now), current("school-year", now))
-        for y in range(p.start.year - 1, p.end.year + 2)
-    }
-    paths: list[Path] = []
-    for member in network.descendants(unit.id):
-        docs = content_dir(network, member)
-        for year in sorted(years):
-            paths += sorted((docs / NEWS_DIR / year).rglob("*.md"))
-        album = docs / ALBUM_DIR
-        if album.is_dir():
-            paths += sorted(f for f in album.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES)
-    return paths
-
-
-def portal_report(network: Network, unit: Unit, now: datetime) -> ReportPage | None:
-    """The report page of portal ``unit`` for its members, or ``None`` when it has none."""
     members = [m.id for m in network.descendants(unit.id)]
     if not unit.is_portal or not members:
         return None
     periods = [current("month", now), current("school-year", now)]
-    reports = make_reports(network, periods, members, now=now)
+    reports = make_reports(network, periods, members, now=now, memo_dir=memo_dir)
     page = ReportPage(unit, reports)
     for report in reports:
         page.files[page.csv_path(report)] = to_csv(report)

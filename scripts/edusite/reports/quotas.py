@@ -222,6 +222,8 @@ def evaluate(
     """
     today = to_local(now).date()
     results: list[QuotaResult] = []
+    # Each item's Vietnam-time day, converted once (rules x periods x items otherwise).
+    dated = [(to_local(i.date).date(), i) for i in data.items]
     for rule in rules:
         if not rule.applies_to(data.unit.kind):
             continue
@@ -237,8 +239,8 @@ def evaluate(
             for p in periods:
                 chosen = [
                     i
-                    for i in data.items
-                    if p.contains(i.date) and (not subject or i.group == subject)
+                    for day, i in dated
+                    if p.start <= day <= p.end and (not subject or i.group == subject)
                 ]
                 actual = measure(chosen, rule.metric)
                 status = "ok" if actual >= rule.min else "pending" if p.end >= today else "fail"

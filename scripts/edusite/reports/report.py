@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from ..errors import EdusiteError, Problem, problem
 from ..structure.network import Network, Unit
@@ -116,11 +117,13 @@ def make_reports(
     *,
     now: datetime | None = None,
     rules: Sequence[Rule] | None = None,
+    memo_dir: Path | None = None,
 ) -> list[Report]:
     """Read the chosen units' content once and build one report per period.
 
     ``now`` defaults to :func:`edusite.text.now` (``EDUSITE_NOW`` pins it); ``rules`` to the
-    network's quota file.
+    network's quota file; ``memo_dir`` keeps what each unit's files gave between runs (see
+    :func:`edusite.reports.collect.collect_unit`).
     """
     moment = now or current_time()
     rule_list = list(rules) if rules is not None else load_rules(quotas_file(network))
@@ -135,7 +138,9 @@ def make_reports(
         cats = categories_for(network, unit)
         for slug, name in cats.items():
             categories.setdefault(slug, name)
-        data = collect_unit(network, unit, now=moment, years=years, categories=cats)
+        data = collect_unit(
+            network, unit, now=moment, years=years, categories=cats, memo_dir=memo_dir
+        )
         problems += data.problems
         collected.append(data)
     return [
@@ -158,6 +163,7 @@ def make_report(
     *,
     now: datetime | None = None,
     rules: Sequence[Rule] | None = None,
+    memo_dir: Path | None = None,
 ) -> Report:
     """The report of one period (see :func:`make_reports`)."""
-    return make_reports(network, [period], ids, now=now, rules=rules)[0]
+    return make_reports(network, [period], ids, now=now, rules=rules, memo_dir=memo_dir)[0]

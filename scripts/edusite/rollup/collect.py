@@ -9,6 +9,7 @@ processed in a fixed order, and items sorted newest first with ties broken by gu
 
 from __future__ import annotations
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -141,8 +142,18 @@ def _read_local(
                 f"tệp quá lớn ({size:,} byte; tối đa {settings.max_bytes:,})",
                 f"file too large ({size:,} bytes; limit {settings.max_bytes:,})",
             )
+        data = source.path.read_bytes()
+        # Items carry the source's identity too: a renamed member must be parsed again.
+        identity = "\n".join(
+            (source.unit_id, source.unit_name, source.url, source.site_url, str(source.featured))
+        )
+        digest = hashlib.sha256(identity.encode() + b"\0" + data).hexdigest()
+        if _unchanged(usable, digest, now):
+            assert usable is not None
+            new = replace(usable, last_success=now, last_attempt=now)
+            return _outcome(source, new, "ok", new.items)
         parsed = parse_document(
-            source.path.read_bytes(),
+            data,
             source,
             doc_url=source.url,
             content_type="application/xml",
@@ -160,8 +171,25 @@ def _read_local(
         site_link=parsed.site_link,
         items=parsed.items,
         warnings=parsed.warnings,
+        digest=digest,
     )
     return _outcome(source, new, "ok", parsed.items)
+
+
+def _unchanged(state: FeedState | None, digest: str, now: datetime) -> bool:
+    """True when ``state`` holds the items parsed from exactly these bytes and parsing again
+    could give nothing new: the same digest, a clean last read, and no item dated after ``now``
+    plus a day (the only time-dependent part of parsing is the "dated in the future" warning).
+
+    A portal reads hundreds of member feeds; most are unchanged between builds, and parsing
+    them again with feedparser costs about 10 ms each.
+    """
+    if state is None or not state.digest or state.digest != digest:
+        return False
+    if state.last_success is None or state.consecutive_failures:
+        return False
+    limit = now + timedelta(days=1)
+    return all(i.published is None or i.published <= limit for i in state.items)
 
 
 def _refresh_remote(

@@ -42,6 +42,7 @@ class FeedState:
     site_link: str = ""
     items: list[RollupItem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    digest: str = ""  # sha256 of the local feed file the items were parsed from
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
@@ -61,6 +62,7 @@ class FeedState:
             "http_status": self.http_status,
             "next_try": iso(self.next_try),
             "site_link": self.site_link,
+            "digest": self.digest,
             "items": [item.to_dict() for item in self.items],
             "warnings": [
                 {"file": w.file, "field": w.field, "vi": w.vi, "en": w.en} for w in self.warnings
@@ -88,6 +90,7 @@ class FeedState:
             http_status=data.get("http_status"),
             next_try=when("next_try"),
             site_link=str(data.get("site_link") or ""),
+            digest=str(data.get("digest") or ""),
             items=[RollupItem.from_dict(d) for d in data.get("items") or []],
             warnings=[
                 Problem(w["file"], w.get("field"), w["vi"], w["en"], severity="warning")
