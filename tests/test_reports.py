@@ -473,11 +473,14 @@ def test_cache_inputs_and_expiry(tmp_path: Path) -> None:
         news("th-b", "2019-10-05-cu", "2019-10-05"),  # years the report never reads
     )
     out = tmp_path / "public"
-    assert cache_inputs(net, net["pgd"], out) == [out / "so/van-ban/feed.xml"]
-    assert cache_inputs(net, net["th-a"], out) == [
-        out / "pgd/van-ban/feed.xml",
-        out / "so/van-ban/feed.xml",
-    ]
+    sodoc = tmp_path / "content/so/van-ban/2026/kh/index.md"
+    sodoc.parent.mkdir(parents=True)
+    sodoc.write_text("---\n---\n", encoding="utf-8")
+    (sodoc.parent / "kh.pdf").write_bytes(b"%PDF")
+    # The ancestors' documents folders (van-ban/cap-tren/ lists them).
+    assert cache_inputs(net, net["pgd"], out) == [sodoc, sodoc.parent / "kh.pdf"]
+    assert cache_inputs(net, net["th-a"], out) == [sodoc, sodoc.parent / "kh.pdf"]
+    assert cache_inputs(net, net["so"], out) == []
     # The report counts members' posts by group: a change no feed shows still changes the
     # portal's cache key (it hashes its members' content), and only the portals above.
     from edusite.cache import site_key

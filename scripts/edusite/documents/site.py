@@ -13,9 +13,15 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..structure.network import Network, Unit
-from .feed import RSS_PATH, UpperDocument, build_documents_feed, read_documents_feed
+from .feed import (
+    RSS_PATH,
+    UpperDocument,
+    build_documents_feed,
+    parse_documents_feed,
+    read_documents_feed,
+)
 from .load import load_documents
-from .model import Document, DocumentType, is_document, load_types
+from .model import DOCS_DIR, Document, DocumentType, is_document, load_types
 from .pages import DocPage, FacetValue, facet_values, get_pages
 from .render import Link, list_page, metadata_table, upper_page
 
@@ -30,18 +36,72 @@ def output_root(site_dir: Path) -> Path:
 
 
 def upper_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
-    """The feed files ``van-ban/cap-tren/`` reads (for a build cache key; some may not exist)."""
+    """The built feed files ``van-ban/cap-tren/`` falls back to (for a build cache key; some
+    may not exist)."""
     return [root / a.id / RSS_PATH for a in network.ancestors(unit.id)]
 
 
-def cache_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
-    """Every file outside the unit's own content that this plugin's pages depend on.
+def documents_folder(network: Network, unit: Unit) -> Path:
+    """``content/<id>/van-ban``: the unit's documents (its ``docs_dir`` when set)."""
+    return (unit.docs_dir or network.root / "content" / unit.id) / DOCS_DIR
 
-    The ancestors' documents feeds (``van-ban/cap-tren/``). A portal's report page (``bao-cao/``)
-    also reads its members' posts and albums: :func:`edusite.cache.site_key` covers those by
-    hashing every member's content folder. ``root`` is the build output root.
+
+_UPPER_MEMO: dict[tuple[object, ...], list[UpperDocument] | None] = {}
+
+
+def documents_of(
+    network: Network, unit: Unit, types: Sequence[DocumentType]
+) -> list[UpperDocument] | None:
+    """The documents ``unit``'s own feed lists, read from its content (the same functions its
+    build uses), or ``None`` when its documents have errors (its build would fail, so its last
+    built feed stays the truth).
+
+    Schools build before their parents, so reading a parent's *built* feed would show the
+    previous build's documents (and a cold build would need two passes to settle). Kept per
+    process by the files' stats: the hundreds of schools under one Sở read its folder once.
     """
-    return upper_inputs(network, unit, root)
+    folder = documents_folder(network, unit)
+    base = folder.parent
+    sources: list[tuple[str, Path]] = []
+    stamp: list[tuple[str, int, int]] = []
+    for top, dirs, names in os.walk(folder):
+        dirs.sort()
+        for n in sorted(names):
+            path = Path(top) / n
+            st = path.stat()
+            uri = path.relative_to(base).as_posix()
+            stamp.append((uri, st.st_mtime_ns, st.st_size))
+            if is_document(uri):
+                sources.append((uri, path))
+    key = (unit.id, unit.site_url, unit.name, tuple(types), tuple(stamp))
+    if key not in _UPPER_MEMO:
+        if len(_UPPER_MEMO) > 256:
+            _UPPER_MEMO.clear()
+        documents, problems = load_documents(sources, unit_id=unit.id, types=types)
+        if any(p.severity == "error" for p in problems):
+            _UPPER_MEMO[key] = None
+        else:
+            rss, _atom = build_documents_feed(
+                documents, site_url=unit.site_url, site_name=unit.name
+            )
+            _UPPER_MEMO[key] = parse_documents_feed(rss)
+    found = _UPPER_MEMO[key]
+    return list(found) if found is not None else None
+
+
+def cache_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
+    """Every file outside the unit's own content that this plugin's pages depend on: the
+    files of its ancestors' ``van-ban/`` folders (``van-ban/cap-tren/`` lists their documents).
+
+    A portal's report page (``bao-cao/``) also reads its members' posts and albums:
+    :func:`edusite.cache.site_key` covers those by hashing every member's content folder.
+    ``root`` (the build output root) is not needed any more but kept for callers.
+    """
+    paths: list[Path] = []
+    for ancestor in network.ancestors(unit.id):
+        for top, _dirs, names in os.walk(documents_folder(network, ancestor)):
+            paths += (Path(top) / n for n in names)
+    return sorted(paths)
 
 
 @dataclass
@@ -70,10 +130,11 @@ class DocumentsSite:
         self._by_src = {d.src_uri: d for d in self.documents}
 
     def read_upper(self) -> None:
-        """Documents of every level above, from their last built ``van-ban/feed.xml``.
+        """Documents of every level above, as their ``van-ban/feed.xml`` lists them.
 
-        Children are built before parents, so this reads the parent's previous build (none on
-        the very first build of a network).
+        Read from the ancestors' content (:func:`documents_of`), so a new Sở document reaches
+        every school in the same build; an ancestor whose documents have errors is read from
+        its last built feed instead.
         """
         self.upper = []
         if not self.upper_enabled:
@@ -82,7 +143,11 @@ class DocumentsSite:
         for ancestor, path in zip(
             ancestors, upper_inputs(self.network, self.unit, self.output_root), strict=True
         ):
-            docs = read_documents_feed(path, self.upper_limit)
+            docs = documents_of(self.network, ancestor, self.types)
+            if docs is None:
+                docs = read_documents_feed(path, self.upper_limit)
+            elif self.upper_limit > 0:
+                docs = docs[: self.upper_limit]
             if docs:
                 self.upper.append((ancestor.name, docs))
 
