@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scale benchmark: a province-sized synthetic network, cold, no-op and one-post rebuilds.
 
-    .venv/bin/python bench/scale.py [--schools 300] [--posts 60] [--portals 10] [--jobs 2] [--stock 20]
+    .venv/bin/python bench/scale.py [--schools 300] [--posts 60] [--portals 10] [--jobs 2] [--stock 20] [--warm 8]
 
 Prints cold build time, per-post and per-site cost, peak memory of the build's process tree,
 output bytes per site and in total, no-op and one-post rebuild times; then, on a subset of
@@ -77,6 +77,54 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
     return time.perf_counter() - start, peak
 
 
+WARM = """
+import os, statistics, sys, time
+from edusite.worker import build_site, warm_up
+root, out = sys.argv[1], sys.argv[2]
+os.environ.update(EDUSITE_OUTPUT_ROOT=out, EDUSITE_OFFLINE="1", EDUSITE_SHARED_ASSETS="1")
+os.chdir(root)
+warm_up()
+ids = sys.argv[3:]
+build_site(ids[0], f"sites/{ids[0]}/mkdocs.yml", f"{out}/warm-up")  # compile templates once
+times = []
+for uid in ids:
+    start = time.perf_counter()
+    r = build_site(uid, f"sites/{uid}/mkdocs.yml", f"{out}/{uid}")
+    assert r.ok, r.errors
+    times.append(time.perf_counter() - start)
+print(statistics.median(times))
+"""
+
+
+def warm_costs(tmp: Path, posts: int, sample: int) -> tuple[float, float, float, float]:
+    """Per-post and per-site fixed cost in one warm worker process, in ms.
+
+    The same ``sample`` schools are generated twice, with ``posts`` and with 5 posts each, and
+    built one after another in a single process that imported everything and compiled the
+    templates first (what an ``edusite build`` worker does). The slope between the two medians
+    is the cost of one post (its page plus its share of listings, feeds, search and images);
+    the intercept is the fixed cost of a site. Returns (per post, per site, median small,
+    median full).
+    """
+    small = 5
+    medians = {}
+    for count in (small, posts):
+        root = tmp / f"warm-{count}"
+        ids = generate(root, sample, 1, count)
+        out = root / "public"
+        res = subprocess.run(
+            [sys.executable, "-c", WARM, str(root), str(out), *ids],
+            env=ENV,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        medians[count] = float(res.stdout.strip().splitlines()[-1])
+    per_post = (medians[posts] - medians[small]) / (posts - small)
+    fixed = medians[small] - small * per_post
+    return per_post * 1000, fixed * 1000, medians[small] * 1000, medians[posts] * 1000
+
+
 def size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -88,6 +136,7 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=60)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--stock", type=int, default=20, help="schools in the stock-mkdocs comparison")
+    ap.add_argument("--warm", type=int, default=8, help="schools in the warm-worker measurement")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "net"
@@ -100,6 +149,16 @@ def main() -> None:
         total = size(out)
         shared = size(out / "_shared") if (out / "_shared").exists() else 0
         per_site = [size(out / s) for s in schools]
+        # Bytes a school carries that are not its own pages, media, feeds or search data.
+        chrome = ["assets", "404.html", "sitemap.xml", "sitemap.xml.gz", "search/manifest.json"]
+        overhead = [
+            sum(
+                size(out / s / c) if (out / s / c).is_dir() else (out / s / c).stat().st_size
+                for c in chrome
+                if (out / s / c).exists()
+            )
+            for s in schools
+        ]
         noop, _ = run(build, root)
         bundle = root / "content" / schools[0] / "tin-tuc/2026/2026-11-21-bai-moi"
         bundle.mkdir(parents=True)
@@ -131,13 +190,18 @@ def main() -> None:
             )
         stock = time.perf_counter() - start
         ours, _ = run([*build, "--no-cache", "--out", str(Path(tmp) / "ours"), *subset], root)
+        per_post, fixed, small_ms, full_ms = warm_costs(Path(tmp), args.posts, args.warm)
     print(
         f"network: {sites} sites ({len(schools)} schools, {args.portals} portals + Sở), {posts} posts; "
         f"{os.cpu_count()} cores, {args.jobs} workers"
     )
     print(
-        f"cold build:            {cold:8.2f} s   ({cold / posts * 1000 * args.jobs:.2f} ms per post per worker, "
-        f"{cold / sites * 1000:.1f} ms per site wall)"
+        f"cold build:            {cold:8.2f} s   ({cold / posts * 1000 * args.jobs:.2f} ms of worker time per post"
+        f" overall, portals included; {cold / sites * 1000:.1f} ms per site wall)"
+    )
+    print(
+        f"warm worker ({args.warm} schools): {per_post:6.2f} ms per post, {fixed:6.1f} ms fixed per site"
+        f" (median school: {small_ms:.0f} ms with 5 posts, {full_ms:.0f} ms with {args.posts})"
     )
     print(f"peak memory (tree):    {peak / 1024:8.1f} MB")
     print(
@@ -145,6 +209,10 @@ def main() -> None:
     )
     print(
         f"output per school:     {sum(per_site) / len(per_site) / 1e3:8.1f} KB mean, {max(per_site) / 1e3:.1f} KB max"
+    )
+    print(
+        f"per-school overhead:   {sum(overhead) / len(overhead) / 1e3:8.1f} KB mean"
+        f" ({', '.join(chrome)}; theme assets are shared)"
     )
     print(f"no-op rebuild:         {noop:8.2f} s")
     print(f"one new post rebuild:  {one:8.2f} s")
