@@ -26,7 +26,9 @@ BIN = Path(sys.executable).parent
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -40,26 +42,64 @@ def main() -> None:
     ours, stock = [], []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as out:
-            ours.append(timed([str(BIN / "edusite"), "build", "--offline", "-j", str(args.jobs), "--out", out], env))
+            ours.append(
+                timed(
+                    [
+                        str(BIN / "edusite"),
+                        "build",
+                        "--offline",
+                        "-j",
+                        str(args.jobs),
+                        "--out",
+                        out,
+                    ],
+                    env,
+                )
+            )
         with tempfile.TemporaryDirectory() as out:
             # Children first, as edusite does, so portals find their members' feeds.
             order = subprocess.run(
-                [sys.executable, "-c", "from edusite.structure.network import get_network; print(' '.join(get_network('.').build_order()))"],
-                cwd=ROOT, capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    "-c",
+                    "from edusite.structure.network import get_network; print(' '.join(get_network('.').build_order()))",
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout.split()
             env_stock = dict(env, EDUSITE_OUTPUT_ROOT=out, EDUSITE_OFFLINE="1")
             start = time.perf_counter()
             for uid in order:
                 subprocess.run(
-                    [str(BIN / "mkdocs"), "build", "-q", "-f", f"sites/{uid}/mkdocs.yml", "-d", f"{out}/{uid}"],
-                    cwd=ROOT, env=env_stock, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    [
+                        str(BIN / "mkdocs"),
+                        "build",
+                        "-q",
+                        "-f",
+                        f"sites/{uid}/mkdocs.yml",
+                        "-d",
+                        f"{out}/{uid}",
+                    ],
+                    cwd=ROOT,
+                    env=env_stock,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
             stock.append(time.perf_counter() - start)
     posts = sum(1 for _ in (ROOT / "content").glob("*/tin-tuc/*/*/index.md"))
     a, b = statistics.median(ours), statistics.median(stock)
-    print(f"demo network: {len(sites)} sites, {posts} posts, {os.cpu_count()} cores, {args.runs} runs (median)")
-    print(f"edusite build -j {args.jobs}:            {a:6.2f} s  ({', '.join(f'{x:.2f}' for x in ours)})")
-    print(f"mkdocs build, one process per site: {b:6.2f} s  ({', '.join(f'{x:.2f}' for x in stock)})")
+    print(
+        f"demo network: {len(sites)} sites, {posts} posts, {os.cpu_count()} cores, {args.runs} runs (median)"
+    )
+    print(
+        f"edusite build -j {args.jobs}:            {a:6.2f} s  ({', '.join(f'{x:.2f}' for x in ours)})"
+    )
+    print(
+        f"mkdocs build, one process per site: {b:6.2f} s  ({', '.join(f'{x:.2f}' for x in stock)})"
+    )
     print(f"ratio (mkdocs / edusite):           {b / a:6.2f}x")
 
 

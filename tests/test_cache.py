@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import make_network, post
-from test_documents import PDF, doc_text, valid
 from edusite.builder import build_network
 from edusite.structure.network import get_network
+from test_documents import PDF, doc_text, valid
 
 UNITS = {
     "so": {"name": "Sở", "kind": "so"},

@@ -360,3 +360,110 @@ def test_without_javascript_the_page_explains(site: tuple[str, Path]) -> None:
     assert 'id="es-sr-unit"' in html
     school = (out / SCHOOL / "tim-kiem" / "index.html").read_text(encoding="utf-8")
     assert 'id="es-sr-unit"' not in school  # a school searches itself only
+
+
+#: Small hand-made sites (one results page, the real script, ``search/`` by ``index.build``), one
+#: per shard prefix, and one with a manifest from before version 2 (no "prefix": 2 characters).
+TINY = {"p0": 0, "p1": 1, "p2": 2, "legacy": None}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    from datetime import date
+
+    from edusite.search import index as ix
+    from edusite.search.page import CSS_PATH, JS_PATH, render
+    from edusite.search.plugin import ASSETS
+
+    root = tmp_path_factory.mktemp("search-tiny")
+    records = [
+        ix.Record.make(
+            "tin-tuc/tuyen-sinh/",
+            "Thông báo tuyển sinh lớp 1",
+            "th-a",
+            date(2026, 6, 1),
+            "tin-tuc",
+            "Nhà trường thông báo tuyển sinh lớp 1 năm học 2026-2027.",
+        ),
+        ix.Record.make(
+            "tin-tuc/khai-giang/",
+            "Lễ khai giảng",
+            "th-a",
+            date(2026, 9, 5),
+            "tin-tuc",
+            "Học sinh dự lễ khai giảng; phụ huynh đưa đón.",
+        ),
+        ix.Record.make("gioi-thieu/", "Giới thiệu", "th-a", None, "trang", "Trường Tiểu học A."),
+    ]
+    ui = render(None, portal=False, link=lambda t: "../" + t)  # type: ignore[arg-type]
+    for name, prefix in TINY.items():
+        site = root / name
+        files = ix.build(
+            records, [("th-a", "Trường A")], "/", prefix=2 if prefix is None else prefix
+        )
+        if prefix is None:
+            del files["manifest.json"]["prefix"]
+            files["manifest.json"]["version"] = 1
+        ix.write(site / ix.DIR, files, records)
+        for path, asset in ((JS_PATH, "search.js"), (CSS_PATH, "search.css")):
+            (site / path).parent.mkdir(parents=True, exist_ok=True)
+            (site / path).write_bytes((ASSETS / asset).read_bytes())
+        (site / "tim-kiem").mkdir()
+        (site / "tim-kiem" / "index.html").write_text(
+            f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Tìm kiếm</title>'
+            f"</head><body><main><h1>Tìm kiếm</h1>{ui}</main></body></html>",
+            encoding="utf-8",
+        )
+    with serve(root) as url:
+        yield url, root
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_small_indexes_fetch_their_shards(page: Any, tiny: tuple[str, Path], name: str) -> None:
+    """Prefix 0 fetches index/all.json only; 1 and 2 (and old manifests) the query's shards."""
+    base, _ = tiny
+    before = len(page.requests)
+    got = query(page, base, name, "tuyen sinh")
+    assert [r["title"] for r in got["results"]] == ["Thông báo tuyển sinh lớp 1"]
+    assert got["results"][0]["href"].endswith("tin-tuc/tuyen-sinh/")
+    fetched = sorted(
+        u.rsplit("/", 1)[1] for u in page.requests[before:] if f"/{name}/search/index/" in u
+    )
+    want = {"p0": ["all.json"], "p1": ["s.json", "t.json"]}.get(name, ["si.json", "tu.json"])
+    assert fetched == want
+    got = query(page, base, name, "khai giang")
+    assert [r["title"] for r in got["results"]] == ["Lễ khai giảng"]
+    assert page.errors == []
+
+
+def test_script_shard_key_matches_every_shard(
+    page: Any, site: tuple[str, Path], tiny: tuple[str, Path]
+) -> None:
+    """Every term of every built index lies in the shard that search.js computes for it."""
+    import json
+
+    from edusite.search.index import shard_key
+
+    base, out = site
+    page.goto(f"{base}/{SO}/tim-kiem/", wait_until="load")
+    page.wait_for_selector('.es-sr[data-state="done"]')
+    folders = sorted(out.glob("*/search")) + sorted(tiny[1].glob("*/search"))
+    prefixes = set()
+    for folder in folders:
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        n = m.get("prefix", 2)
+        prefixes.add(n)
+        terms, keys = [], []
+        for shard in sorted((folder / "index").glob("*.json")):
+            data = json.loads(shard.read_text(encoding="utf-8"))
+            terms += list(data)
+            keys += [shard.stem] * len(data)
+        assert sorted(m["shards"]) == sorted(set(keys)), folder
+        js = page.evaluate("([ts, n]) => ts.map(t => edusiteShardKey(t, n))", [terms, n])
+        assert js == keys, folder
+        assert [shard_key(t, n) for t in terms] == keys
+    extra = ["한국", "\U00020000a", "a", "é", "x y"]
+    for n in (0, 1, 2):
+        js = page.evaluate("([ts, n]) => ts.map(t => edusiteShardKey(t, n))", [extra, n])
+        assert js == [shard_key(t, n) for t in extra]
+    assert prefixes == {0, 1, 2}

@@ -100,12 +100,19 @@ def test_post_has_open_graph_twitter_dublin_core_and_canonical(site: Path) -> No
     assert p.one("description") == summary == p.one("og:description")
     # The image plugin's 1200x630 Open Graph variant of the cover (the original is never published).
     og = p.one("og:image")
-    assert re.fullmatch(re.escape(url) + r"anh\.og\.[0-9a-f]{8}\.jpg", og) and og == p.one("twitter:image")
+    assert re.fullmatch(re.escape(url) + r"anh\.og\.[0-9a-f]{8}\.jpg", og) and og == p.one(
+        "twitter:image"
+    )
     assert (site / LEAD / og.rsplit("/", 1)[1]).is_file()
     from PIL import Image
 
-    with Image.open(site / LEAD / og.rsplit("/", 1)[1]) as img:  # an 800-px source is never upscaled
-        assert (p.one("og:image:width"), p.one("og:image:height")) == (str(img.width), str(img.height))
+    with Image.open(
+        site / LEAD / og.rsplit("/", 1)[1]
+    ) as img:  # an 800-px source is never upscaled
+        assert (p.one("og:image:width"), p.one("og:image:height")) == (
+            str(img.width),
+            str(img.height),
+        )
         assert img.width <= 1200 and abs(img.width / img.height - 1200 / 630) < 0.02
     assert p.one("og:image:alt") == "Ảnh minh hoạ: lễ khai giảng năm học 2026-2027"
     assert p.one("twitter:card") == "summary_large_image"
@@ -221,7 +228,10 @@ def test_body_images_get_lazy_loading(tmp_path: Path, pinned_now: str) -> None:
     build(root, ["th-a"])
     text = (root / "public/th-a/tin-tuc/2026/2026-11-18-trung-thu/index.html").read_text("utf-8")
     # A body image after the first becomes a lazy <picture> (WebP + JPEG) with its size.
-    body = re.search(r'<picture><source type="image/webp" srcset="[^"]+"[^>]*><img ([^>]*alt="Múa lân"[^>]*)>', text)
+    body = re.search(
+        r'<picture><source type="image/webp" srcset="[^"]+"[^>]*><img ([^>]*alt="Múa lân"[^>]*)>',
+        text,
+    )
     assert body, text
     assert 'loading="lazy"' in body.group(1) and 'decoding="async"' in body.group(1)
     assert re.search(r'width="\d+" height="\d+"', body.group(1))

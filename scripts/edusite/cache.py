@@ -71,6 +71,7 @@ def plugin_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
     """Files outside the unit's content that other edusite plugins read (parents' documents, members' posts)."""
     from .documents.site import cache_inputs as document_inputs
     from .search import cache_inputs as search_inputs
+
     paths = document_inputs(network, unit, out) + search_inputs(network, unit, out)
     return sorted(set(paths))
 

@@ -8,6 +8,7 @@ kept for the life of the process. Not installed for ``mkdocs serve``, where temp
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
@@ -75,7 +76,103 @@ def install() -> None:
                 self.append(File(path, folder, config.site_dir, config.use_directory_urls))
 
     Files.add_files_from_theme = add_files_from_theme  # type: ignore[method-assign]
+    _reuse_markdown()
+    _keep_config_parsing()
     _installed = True
+
+
+_YAML: dict[tuple[Any, ...], Any] = {}
+
+
+def _keep_config_parsing() -> None:
+    """Parse each config file once per process, and list installed themes once.
+
+    Every site's ``mkdocs.yml`` inherits the network's base ``mkdocs.yml`` (about 8 ms to
+    parse), and MkDocs clears its cached list of installed themes each time it loads a theme,
+    so every site scans all packages' entry points again (about 9 ms). Files are keyed by
+    path, size, time and inode and returned as deep copies (MkDocs merges configs in place);
+    a file with YAML tags (``!ENV``, ``!relative``: values bound to one config or the
+    environment) is parsed every time.
+    """
+    import copy
+
+    from mkdocs import utils
+    from mkdocs.config import defaults
+    from mkdocs.utils import yaml as mkdocs_yaml
+
+    utils.get_themes.cache_clear = lambda: None  # type: ignore[method-assign]
+    original = mkdocs_yaml.yaml_load
+
+    def yaml_load(source: Any, loader: Any = None) -> dict[str, Any]:
+        name = getattr(source, "name", None)
+        if loader is None or not isinstance(name, str) or not hasattr(source, "fileno"):
+            return original(source, loader)
+        st = os.fstat(source.fileno())
+        key = (os.path.realpath(name), st.st_size, st.st_mtime_ns, st.st_ino)
+        if key not in _YAML:
+            start = source.tell()
+            tagged = b"!" in source.read() if "b" in getattr(source, "mode", "") else True
+            source.seek(start)
+            result = original(source, loader)
+            if tagged:
+                return result
+            _YAML[key] = copy.deepcopy(result)
+        return copy.deepcopy(_YAML[key])
+
+    mkdocs_yaml.yaml_load = yaml_load
+    defaults.yaml_load = yaml_load  # type: ignore[attr-defined]
+
+
+_MARKDOWN: dict[str, Any] = {}
+
+
+def _reuse_markdown() -> None:
+    """One ``markdown.Markdown`` per extension set, reset between pages.
+
+    MkDocs builds a new converter for every page, loading every extension again (about 0.4 ms
+    a page). Python-Markdown is made for reuse (``reset()`` clears the references, footnotes
+    and table of contents); MkDocs' per-page tree processors are registered again under their
+    fixed names, which replaces the previous page's. Extensions given as objects rather than
+    names (none in our configs) keep the stock behaviour.
+    """
+    import json
+
+    import markdown
+    from mkdocs.structure import pages
+
+    original = pages.Page.render
+
+    def render(self: pages.Page, config: Any, files: Any) -> None:
+        extensions = config["markdown_extensions"]
+        if self.markdown is None or not all(isinstance(e, str) for e in extensions):
+            return original(self, config, files)
+        options = config["mdx_configs"] or {}
+        key = json.dumps([extensions, options], sort_keys=True, default=repr)
+        md = _MARKDOWN.get(key)
+        if md is None:
+            md = _MARKDOWN[key] = markdown.Markdown(
+                extensions=extensions, extension_configs=options
+            )
+        md.reset()
+        raw_html_ext = pages._RawHTMLPreprocessor()
+        raw_html_ext._register(md)
+        extract_anchors_ext = pages._ExtractAnchorsTreeprocessor(self.file, files, config)
+        extract_anchors_ext._register(md)
+        relative_path_ext = pages._RelativePathTreeprocessor(self.file, files, config)
+        relative_path_ext._register(md)
+        extract_title_ext = pages._ExtractTitleTreeprocessor()
+        extract_title_ext._register(md)
+        self.content = md.convert(self.markdown)
+        self.toc = pages.get_toc(getattr(md, "toc_tokens", []))
+        self._title_from_render = extract_title_ext.title
+        self.present_anchor_ids = (
+            extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+        )
+        if pages.log.getEffectiveLevel() > logging.DEBUG:
+            self.links_to_anchors = relative_path_ext.links_to_anchors
+        return None
+
+    pages.Page.render = render  # type: ignore[method-assign]
 
 
 def use_bytecode_cache(env: Any) -> None:

@@ -164,11 +164,17 @@ class _TagParser(HTMLParser):
 
 
 def parse_attrs(tag: str) -> Attrs:
-    """Attributes of one start tag, entities decoded, in source order."""
+    """Attributes of one start tag, entities decoded, in source order (a new list: callers
+    edit it)."""
+    return list(_parse_attrs(tag))
+
+
+@lru_cache(maxsize=8192)  # the logo, meta and menu tags repeat on every page of a site
+def _parse_attrs(tag: str) -> tuple[tuple[str, str | None], ...]:
     parser = _TagParser()
     parser.feed(tag)
     parser.close()
-    return parser.attrs
+    return tuple(parser.attrs)
 
 
 def get(attrs: Attrs, name: str) -> str | None:

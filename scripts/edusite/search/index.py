@@ -2,10 +2,11 @@
 
 A site's ``search/`` folder holds
 
-* ``manifest.json``: format version, counts, the shard keys and doc chunks, the units (id,
-  name), the kinds and the folded synonym map;
-* ``index/<xx>.json``: postings of the terms whose folded form starts with ``xx``:
-  ``{"term": [id, score, unit*4+kind, id, score, unit*4+kind, ...]}``;
+* ``manifest.json``: format version, counts, the shard prefix length and keys, the doc chunks,
+  the units (id, name), the kinds and the folded synonym map;
+* ``index/<key>.json``: postings of the terms whose folded form starts with ``key`` (the first
+  ``prefix`` characters of the term, see :func:`shard_key`; one ``index/all.json`` when
+  ``prefix`` is 0): ``{"term": [id, score, unit*4+kind, id, score, unit*4+kind, ...]}``;
 * ``docs/<n>.json``: records ``n*CHUNK`` … ``n*CHUNK+CHUNK-1`` as
   ``[url, title, unit, date, kind, snippet]``;
 * ``records.json``: the site's *own* records with their term scores, read by the portals above
@@ -19,19 +20,24 @@ from __future__ import annotations
 import html
 import json
 import os
+import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from ..structure.network import Network, Unit
 from ..text import fold, nfc
 
-VERSION = 1
+VERSION = 2  # 2: the manifest's "prefix" (shard key length, 0 = one index/all.json)
 CHUNK = 100  # records per docs/<n>.json
 SNIPPET = 300  # characters of text kept per record
 TITLE_WEIGHT = 10  # a term in the title counts as this many body occurrences
@@ -46,6 +52,17 @@ KIND_NAMES = {
 }
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "search-synonyms.yml"
 DIR = "search"
+ALL = "all"  # the one shard's key when ``prefix`` is 0
+
+#: Shard prefix length from the size of all postings (characters of their JSON; ~bytes, terms
+#: are folded to ASCII). Measured on the demo network and a synthetic 300-school one: with one
+#: character there are ~30 shards and the largest ("t": t, th, tr…) holds ~20 % of the postings;
+#: with two, 120-290 shards and the largest holds ~7 %. So below 48 KB one file (a single
+#: request, every later query is free); below 192 KB one character (~30 files, the largest
+#: 10-40 KB, a typical school); above, two characters (the largest from ~13 KB; portals).
+#: Small sites thus write 1 or ~30 files instead of ~80-200 tiny ones.
+PREFIX_ONE_FILE = 48 * 1024
+PREFIX_ONE_CHAR = 192 * 1024
 
 _WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"<[^>]+>")
@@ -83,13 +100,26 @@ def html_text(markup: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def shard_key(term: str) -> str:
-    """The shard holding ``term``: its first two characters (ASCII letters and digits after folding).
+def shard_key(term: str, prefix: int = 2) -> str:
+    """The shard holding ``term``: its first ``prefix`` characters (ASCII letters and digits
+    after folding), padded with ``_``; :data:`ALL` when ``prefix`` is 0.
 
     Characters outside ``[a-z0-9]`` (other scripts) are replaced by ``_`` so file names stay safe.
+    The same rule as ``shardKey`` in ``assets/search.js`` (which counts code points too).
     """
-    key = "".join(c if c.isascii() and c.isalnum() else "_" for c in term[:2])
-    return key.ljust(2, "_")
+    if prefix == 0:
+        return ALL
+    key = "".join(c if c.isascii() and c.isalnum() else "_" for c in term[:prefix])
+    return key.ljust(prefix, "_")
+
+
+def choose_prefix(postings: dict[str, list[int]]) -> int:
+    """The shard prefix length for these postings (term → flat list): 0, 1 or 2, by size."""
+    ints = sum(map(len, postings.values()))
+    if 2 * ints >= PREFIX_ONE_CHAR:  # every number takes a digit and a comma at least
+        return 2
+    size = len(_postings_json(postings))
+    return 0 if size < PREFIX_ONE_FILE else 1 if size < PREFIX_ONE_CHAR else 2
 
 
 @dataclass
@@ -145,9 +175,12 @@ def order(records: Iterable[Record]) -> list[Record]:
     return sorted(records, key=lambda r: (_neg(r.sort), r.unit, r.url))
 
 
+_NEG = str.maketrans("0123456789", "9876543210")
+
+
 def _neg(sort: str) -> str:
-    """A key sorting ``yyyy-mm-dd`` descending (and "" last)."""
-    return "".join(chr(ord("9") - int(c) + ord("0")) if c.isdigit() else c for c in sort) or "~"
+    """A key sorting ``yyyy-mm-dd`` descending (and "" last): each digit d becomes 9 - d."""
+    return sort.translate(_NEG) or "~"
 
 
 @lru_cache(maxsize=1)
@@ -164,9 +197,16 @@ def synonyms(path: Path = SYNONYMS_FILE) -> dict[str, list[str]]:
 
 
 def build(
-    records: Sequence[Record], units: Sequence[tuple[str, str]], site_url: str
+    records: Sequence[Record],
+    units: Sequence[tuple[str, str]],
+    site_url: str,
+    prefix: int | None = None,
 ) -> dict[str, Any]:
-    """Every file of a ``search/`` folder (path below it → JSON-able data), records ordered."""
+    """Every file of a ``search/`` folder (path below it → JSON-able data), records ordered.
+
+    ``prefix``: the shard key length (0, 1 or 2); by default chosen from the postings' size
+    (:func:`choose_prefix`).
+    """
     recs = order(records)
     unit_ids = [u for u, _ in units]
     known = set(unit_ids)
@@ -175,19 +215,32 @@ def build(
             unit_ids.append(r.unit)
             known.add(r.unit)
     unit_index = {u: i for i, u in enumerate(unit_ids)}
+    kind_index = {k: i for i, k in enumerate(KINDS)}
     names = dict(units)
-    shards: dict[str, dict[str, list[int]]] = {}
+    # Term → [id, score, unit*4+kind, ...]. Records are visited in id order, so every list is in
+    # id order without sorting; the appends run in C (map over the record's terms and scores).
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    consume, extend, lists = deque(maxlen=0).extend, list.extend, postings.__getitem__
     for rid, r in enumerate(recs):
-        uk = unit_index[r.unit] * 4 + KINDS.index(r.kind)
-        for term, score in sorted(r.scores.items()):
-            shards.setdefault(shard_key(term), {}).setdefault(term, []).extend((rid, score, uk))
+        sc = r.scores
+        uk = unit_index[r.unit] * 4 + kind_index[r.kind]
+        consume(map(extend, map(lists, sc), zip(repeat(rid), sc.values(), repeat(uk))))
+    if prefix is None:
+        prefix = choose_prefix(postings)
+    shards: dict[str, dict[str, list[int]]] = {}
+    for term in sorted(postings):  # terms sorted once: each shard's terms stay in order
+        key = shard_key(term, prefix)
+        shard = shards.get(key)
+        if shard is None:
+            shard = shards[key] = {}
+        shard[term] = postings[term]
     files: dict[str, Any] = {}
-    for key, postings in sorted(shards.items()):
-        files[f"index/{key}.json"] = dict(sorted(postings.items()))
+    for key in sorted(shards):
+        files[f"index/{key}.json"] = shards[key]
     chunks = (len(recs) + CHUNK - 1) // CHUNK
     for n in range(chunks):
         files[f"docs/{n}.json"] = [
-            [r.url, r.title, unit_index[r.unit], r.date, KINDS.index(r.kind), r.snippet]
+            [r.url, r.title, unit_index[r.unit], r.date, kind_index[r.kind], r.snippet]
             for r in recs[n * CHUNK : (n + 1) * CHUNK]
         ]
     files["manifest.json"] = {
@@ -197,6 +250,7 @@ def build(
         "chunk": CHUNK,
         "bigram": BIGRAM_FACTOR,
         "chunks": chunks,
+        "prefix": prefix,
         "shards": sorted(shards),
         "units": [[u, names.get(u, u)] for u in unit_ids],
         "kinds": [[k, KIND_NAMES[k]] for k in KINDS],
@@ -210,16 +264,43 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
 
 
+class _Digits(dict[int, str]):
+    """int → its decimal string, filled on first use (faster than ``str`` per number)."""
+
+    def __missing__(self, n: int) -> str:
+        s = self[n] = str(n)
+        return s
+
+
+def _postings_json(
+    postings: dict[str, list[int]], digits: Callable[[int], str] | None = None
+) -> str:
+    """``dumps(postings)`` for a shard (term → list of ints), same text, about twice as fast.
+
+    ``digits``: a shared ``_Digits().__getitem__`` when writing many shards.
+    """
+    digits = digits or _Digits().__getitem__
+    parts = [
+        encode_basestring(t) + ":[" + ",".join(map(digits, v)) + "]" for t, v in postings.items()
+    ]
+    return "{" + ",".join(parts) + "}"
+
+
 def write(folder: Path, files: dict[str, Any], own: Sequence[Record]) -> None:
     """Replace ``folder`` (a site's ``search/``) with ``files`` plus ``records.json`` (own records)."""
     import shutil
 
     if folder.exists():
         shutil.rmtree(folder)
+    made: set[Path] = set()
+    digits = _Digits().__getitem__  # record ids recur in every shard: convert each once
     for rel, data in files.items():
         path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dumps(data), encoding="utf-8")
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        text = _postings_json(data, digits) if rel.startswith("index/") else dumps(data)
+        path.write_text(text, encoding="utf-8")
     (folder / "records.json").write_text(dumps([r.to_json() for r in order(own)]), encoding="utf-8")
 
 
@@ -238,18 +319,50 @@ def rebase(url: str, member_url: str, portal_url: str) -> str:
     Relative (``../th-a/tin-tuc/…``) when both sites share scheme and host, so links also work
     on a preview server; otherwise absolute (``https://member.example/tin-tuc/…``).
     """
-    from urllib.parse import urlsplit
-
     full = member_url + url
     m, p = urlsplit(full), urlsplit(portal_url)
     if (m.scheme, m.netloc) != (p.scheme, p.netloc):
         return full
-    import posixpath
-
     rel = posixpath.relpath(m.path, p.path.rstrip("/") or "/")
     if m.path.endswith("/") and not rel.endswith("/"):
         rel += "/"
     return rel
+
+
+#: Page URLs :func:`rebaser` cannot just append to a prefix: empty, leading ``/``, empty, ``.``
+#: or ``..`` segments (``relpath`` normalises them), query, fragment, characters ``urlsplit``
+#: drops.
+_TRICKY_URL = re.compile(r"^$|[?#\t\r\n]|(?:^|/)\.{0,2}/|(?:^|/)\.{1,2}$")
+
+
+def rebaser(member_url: str, portal_url: str) -> Callable[[str], str]:
+    """``lambda url: rebase(url, member_url, portal_url)``, the URL work done once per member.
+
+    A member's URLs all share ``member_url``: when its path is a folder (``/th-a/``), a page URL
+    without tricky parts (:data:`_TRICKY_URL`) only changes the path's tail, so the result is
+    one prefix plus the URL. Anything else falls back to :func:`rebase`.
+    """
+    m, p = urlsplit(member_url), urlsplit(portal_url)
+
+    def slow(url: str) -> str:
+        return rebase(url, member_url, portal_url)
+
+    if m.query or m.fragment or not m.path.startswith("/") or not m.path.endswith("/"):
+        return slow
+    tricky = _TRICKY_URL.search
+    if (m.scheme, m.netloc) != (p.scheme, p.netloc):
+        # the member path's "/" ends the netloc: a plain page URL cannot change scheme or host
+        return lambda url: slow(url) if tricky(url) else member_url + url
+    start = p.path.rstrip("/") or "/"
+    if not start.startswith("/"):
+        return slow
+    mine = [x for x in posixpath.normpath(m.path).split("/") if x]
+    theirs = [x for x in posixpath.normpath(start).split("/") if x]
+    if len(theirs) > len(mine) and theirs[: len(mine)] == mine:
+        return slow  # the portal lies below the member's folder: URLs may share its segments
+    rel = posixpath.relpath(m.path, start)
+    prefix = "" if rel == "." else rel + "/"
+    return lambda url: slow(url) if tricky(url) else prefix + url
 
 
 def merge(
@@ -258,10 +371,24 @@ def merge(
     """The portal's records plus each member's ``(unit id, site_url, records)``, URLs rebased."""
     out = list(own)
     for unit_id, member_url, recs in members:
+        fix: Callable[[str], str] | None = None
         for r in recs:
             if r.unit != unit_id:  # a member portal's merged records are never re-read
                 continue
-            out.append(Record(**{**r.to_json(), "url": rebase(r.url, member_url, portal_url)}))
+            if fix is None:
+                fix = rebaser(member_url, portal_url)
+            out.append(
+                Record(
+                    url=fix(r.url),
+                    title=r.title,
+                    unit=r.unit,
+                    date=r.date,
+                    kind=r.kind,
+                    snippet=r.snippet,
+                    scores=r.scores,  # shared, as before (never modified)
+                    sort=r.sort,
+                )
+            )
     return out
 
 

@@ -17,9 +17,12 @@
       .replace(/Đ/g, "D").normalize("NFC").toLowerCase();
   }
   function tokens(s) { return fold(s).match(/[\p{L}\p{N}]+/gu) || []; }
-  function shardKey(t) {
-    var k = "";
-    for (var i = 0; i < 2; i++) k += i < t.length && /[A-Za-z0-9]/.test(t[i]) ? t[i] : "_";
+  /* The shard of term t: its first n characters (code points), those outside [A-Za-z0-9] as
+     "_", padded with "_"; "all" when n is 0 (one file). As shard_key() in index.py. */
+  function shardKey(t, n) {
+    if (!n) return "all";
+    var cs = Array.from(t), k = "";
+    for (var i = 0; i < n; i++) k += i < cs.length && /^[A-Za-z0-9]$/.test(cs[i]) ? cs[i] : "_";
     return k;
   }
   function get(path) {
@@ -32,6 +35,7 @@
   }
   window.edusiteFold = fold;
   window.edusiteTokens = tokens;
+  window.edusiteShardKey = shardKey;
 
   /* Query → groups of alternatives (a synonym phrase and its equivalents), each a token list. */
   function parse(q) {
@@ -67,8 +71,8 @@
       });
     });
     pairs(p.toks).forEach(function (t) { need[t] = 1; });
-    var keys = {};
-    Object.keys(need).forEach(function (t) { keys[shardKey(t)] = 1; });
+    var keys = {}, n = M.prefix == null ? 2 : M.prefix; /* manifests before version 2: 2 */
+    Object.keys(need).forEach(function (t) { keys[shardKey(t, n)] = 1; });
     var have = {};
     M.shards.forEach(function (k) { have[k] = 1; });
     var wanted = Object.keys(keys).filter(function (k) { return have[k]; });
