@@ -11,7 +11,6 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 
@@ -110,7 +109,9 @@ def build_site(
     if logged:  # MkDocs logs the real cause, then raises a generic Abort: keep the cause
         errors = [e for e in errors if not e.startswith("Aborted with")]
     errors = list(dict.fromkeys(logged + errors))
-    pages = sum(1 for _ in Path(site_dir).rglob("*.html")) if not errors else 0
+    pages = 0
+    if not errors:  # os.walk lists each folder once (Path.rglob twice)
+        pages = sum(n.endswith(".html") for _t, _d, names in os.walk(site_dir) for n in names)
     return SiteResult(
         unit_id=unit_id,
         ok=not errors,

@@ -256,7 +256,10 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
         write_variants(self.records.values(), site)
         if not (self.records or self.renamed):
             return
-        for xml in site.rglob("*.xml"):
+        feeds = [  # os.walk lists each folder once (Path.rglob twice)
+            Path(top) / n for top, _d, names in os.walk(site) for n in names if n.endswith(".xml")
+        ]
+        for xml in sorted(feeds):
             text = xml.read_text(encoding="utf-8")
             if "<rss" not in text[:500] and "<feed" not in text[:500]:
                 continue
