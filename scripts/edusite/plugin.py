@@ -153,7 +153,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         """Template filters for Vietnamese dates."""
         env.filters["vndate"] = format_date
         env.filters["vndatetime"] = format_datetime
-        speedups.use_bytecode_cache(env)
+        speedups.use_bytecode_cache(env, self.cache_dir())
         if self.shared_assets:
             uris, digest = self.shared_assets
             env.filters["url"] = assets.shared_url_filter(env.filters["url"], uris, digest)
