@@ -44,6 +44,15 @@ def rebuilt(root: Path, **kw) -> set[str]:
     return {r.unit_id for r in results if not r.skipped}
 
 
+def report_posts(root: Path) -> dict[str, int]:
+    """Posts per unit in the Phòng's school-year report (its CSV)."""
+    import csv
+    import io
+
+    data = (root / "public/pgd/bao-cao/bao-cao-2026-2027.csv").read_bytes().decode("utf-8-sig")
+    return {r["Mã đơn vị"]: int(r["Tin bài"]) for r in csv.DictReader(io.StringIO(data))}
+
+
 def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     root = make_network(tmp_path, UNITS, files())
     assert rebuilt(root) == set(UNITS)
@@ -60,7 +69,10 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
         post("Bài viết bổ sung tháng Mười", "2026-10-03", id="th-a-moi", featured=True),
         encoding="utf-8",
     )
+    assert report_posts(root) == {"th-a": 2, "th-b": 2}
     assert rebuilt(root) == {"th-a", "pgd", "so"}
+    # The report counts it (its memo of th-a is stale; th-b's is reused).
+    assert report_posts(root) == {"th-a": 3, "th-b": 2}
     for portal in ("pgd", "so"):
         assert "Bài viết bổ sung tháng Mười" in (
             root / f"public/{portal}/tin-don-vi/index.html"
@@ -88,6 +100,7 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     shutil.rmtree(new.parent)
     assert rebuilt(root) == {"th-a", "pgd", "so"}
     assert not (root / "public/th-a/tin-tuc/2026/2026-10-03-moi").exists()
+    assert report_posts(root) == {"th-a": 2, "th-b": 2}
     assert "th-a-moi" not in (root / "public/th-a/feed.xml").read_text(encoding="utf-8")
     for portal in ("pgd", "so"):  # and from the portals' roll-up pages and feeds
         assert "Bài viết bổ sung tháng Mười" not in (

@@ -8,6 +8,7 @@ the last build are skipped (see :mod:`edusite.cache`).
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -29,6 +30,17 @@ def dependencies(network: Network, ids: Iterable[str]) -> dict[str, set[str]]:
     """For each selected unit, the selected units it must wait for (its descendants)."""
     chosen = set(ids)
     return {uid: {d.id for d in network.descendants(uid)} & chosen for uid in chosen}
+
+
+def write_trees(folder: Path, digests: Digests) -> Path:
+    """This run's content-folder hashes, for portals' report memos (see
+    :func:`edusite.reports.collect.collect_unit`): a portal then needs not list its members'
+    posts to know they are unchanged. Lives in the staging folder, gone after the build."""
+    path = folder / "trees.json"
+    tmp = folder / f".trees.{os.getpid()}"
+    tmp.write_text(json.dumps(digests.real_trees()), encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def swap_into_place(out: Path, unit_id: str, staging: Path) -> None:
@@ -83,6 +95,7 @@ def build_network(
         "EDUSITE_OUTPUT_ROOT": str(out),
         "EDUSITE_OFFLINE": "1" if offline else "",
         "EDUSITE_SHARED_ASSETS": "1",
+        "EDUSITE_TREES": "",
     }
     if cache_dir is not None:  # images, roll-up state and report memos go there too
         env["EDUSITE_CACHE_DIR"] = str(cache_dir.resolve())
@@ -117,7 +130,10 @@ def build_network(
         staging = out / STAGING / uid
         if staging.exists():
             shutil.rmtree(staging)
-        return pool.submit(build_site, uid, str(network[uid].config_file), str(staging), env)
+        site_env = env
+        if digests is not None and network[uid].is_portal:
+            site_env = {**env, "EDUSITE_TREES": str(write_trees(out / STAGING, digests))}
+        return pool.submit(build_site, uid, str(network[uid].config_file), str(staging), site_env)
 
     pending = list(selected)
     parallel = jobs > 1 and len(selected) > 1

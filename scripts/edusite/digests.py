@@ -97,6 +97,11 @@ class Digests:
             self.trees[key] = h.hexdigest()
         return self.trees[key]
 
+    def real_trees(self) -> dict[str, str]:
+        """This run's folder hashes keyed by real path (so other processes can look up a folder
+        however they spell it)."""
+        return {os.path.realpath(k): v for k, v in self.trees.items()}
+
     def save(self) -> None:
         """Write the table atomically (only when something changed)."""
         if self.path is None or not self.dirty:

@@ -139,13 +139,21 @@ def collect_unit(
     docs = content_dir(network, unit)
     cats = categories if categories is not None else categories_for(network, unit)
     wanted = {str(y) for y in years} if years is not None else None
-    posts = _post_files(docs, wanted)
     memo = memo_dir / f"{unit.id}.json" if memo_dir is not None else None
+    posts: list[tuple[Path, str]] | None = None
     key = ""
-    if memo_dir is not None:  # the build's table of file digests spares re-reading (see digests)
-        key = _memo_key(unit, docs, posts, cats, wanted, reader(memo_dir.parent / "digests.json"))
+    if memo_dir is not None:
+        tree = _build_trees().get(os.path.realpath(docs))
+        if tree is not None:  # the builder hashed this folder already: no need to list it
+            key = _memo_key_tree(unit, cats, wanted, tree)
+        else:  # the build's table of file digests spares re-reading (see digests)
+            posts = _post_files(docs, wanted)
+            digests = reader(memo_dir.parent / "digests.json")
+            key = _memo_key(unit, docs, posts, cats, wanted, digests)
     read = _load_memo(memo, key) if memo is not None else None
     if read is None:
+        if posts is None:
+            posts = _post_files(docs, wanted)
         read = _read_posts(unit, docs, posts, cats)
         read = (read[0] + _albums(docs, wanted), read[1], read[2])
         if memo is not None:
@@ -245,6 +253,36 @@ def _memo_key(
         for f in sorted(root.rglob("*")):
             h.update(f.relative_to(docs).as_posix().encode() + b"\0")
     return h.hexdigest()
+
+
+def _memo_key_tree(unit: Unit, cats: dict[str, str], wanted: set[str] | None, tree: str) -> str:
+    """Like :func:`_memo_key`, from the hash of the unit's whole content folder (every file's
+    path and bytes), which the builder computed for the cache keys of this very run."""
+    from ..cache import code_hash
+
+    h = hashlib.sha256(f"{MEMO_VERSION}\0tree\0{code_hash()}\0{unit.id}\0{tree}".encode())
+    h.update(json.dumps([list(unit.groups), cats, sorted(wanted or [])], sort_keys=True).encode())
+    return h.hexdigest()
+
+
+_TREES: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def _build_trees() -> dict[str, str]:
+    """The content-folder hashes the running ``edusite build`` wrote for portals
+    (``EDUSITE_TREES``, see :func:`edusite.builder.write_trees`); empty outside such a build."""
+    path = os.environ.get("EDUSITE_TREES")
+    if not path:
+        return {}
+    try:
+        stamp = (path, os.stat(path).st_mtime_ns)
+        if stamp not in _TREES:
+            _TREES.clear()
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            _TREES[stamp] = data if isinstance(data, dict) else {}
+        return _TREES[stamp]
+    except (OSError, ValueError):
+        return {}
 
 
 def _load_memo(path: Path, key: str) -> tuple[list[Item], list[Problem], set[str]] | None:

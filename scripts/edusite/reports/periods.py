@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from ..text import to_local
 
@@ -148,6 +149,15 @@ def split(period: Period, kind: str) -> list[Period]:
     Weeks: every Monday–Sunday week whose Thursday lies in ``period``. Months, quarters and
     school years: those lying entirely inside ``period`` (none when it is shorter).
     """
+    return list(_split(period, kind))
+
+
+@lru_cache(maxsize=256)  # a portal's report asks the same for each of hundreds of members
+def _split(period: Period, kind: str) -> tuple[Period, ...]:
+    return tuple(_split_list(period, kind))
+
+
+def _split_list(period: Period, kind: str) -> list[Period]:
     out: list[Period] = []
     if kind == "week":
         monday = week_of(period.start).start
