@@ -287,14 +287,19 @@ def test_every_term_in_the_shard_the_script_picks(prefix: int) -> None:
 ASCII_ALNUM = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
-def test_postings_json_equals_dumps() -> None:
+def test_dumps_is_the_standard_library_text() -> None:
+    """orjson writes what ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` would."""
+
+    def std(data: object) -> str:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
     shard = {t: [i, 0, 1234567, 3, 2**40] for i, t in enumerate(TERMS + ['q"uo\\te', "\x01\n"])}
-    assert ix._postings_json(shard) == ix.dumps(shard)
-    assert ix._postings_json({}) == ix.dumps({})
+    tricky = {"vi": "Đại hội \u2028 Tiếng Việt", "emoji": "📚", "ctl": "\x1f\t", "n": [-1, 0]}
+    for data in (shard, {}, tricky, [tricky, None, True]):
+        assert ix.dumps(data) == std(data)
     files = ix.build(pages(80, 120), [("a", "A")], "https://x.vn/a/")
-    for name, data in files.items():
-        if name.startswith("index/"):
-            assert ix._postings_json(data) == ix.dumps(data)
+    for data in files.values():
+        assert ix.dumps(data) == std(data)
 
 
 def test_write_and_read_records(tmp_path: Path) -> None:

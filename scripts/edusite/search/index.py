@@ -18,7 +18,6 @@ Record ids are ordered newest first, so a lower id breaks a score tie in favour 
 from __future__ import annotations
 
 import html
-import json
 import os
 import posixpath
 import re
@@ -27,11 +26,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import yaml
 
 from ..structure.network import Network, Unit
@@ -118,7 +117,7 @@ def choose_prefix(postings: dict[str, list[int]]) -> int:
     ints = sum(map(len, postings.values()))
     if 2 * ints >= PREFIX_ONE_CHAR:  # every number takes a digit and a comma at least
         return 2
-    size = len(_postings_json(postings))
+    size = len(dumps(postings))
     return 0 if size < PREFIX_ONE_FILE else 1 if size < PREFIX_ONE_CHAR else 2
 
 
@@ -260,30 +259,10 @@ def build(
 
 
 def dumps(data: Any) -> str:
-    """Compact, deterministic JSON (UTF-8, no ASCII escaping)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-
-
-class _Digits(dict[int, str]):
-    """int → its decimal string, filled on first use (faster than ``str`` per number)."""
-
-    def __missing__(self, n: int) -> str:
-        s = self[n] = str(n)
-        return s
-
-
-def _postings_json(
-    postings: dict[str, list[int]], digits: Callable[[int], str] | None = None
-) -> str:
-    """``dumps(postings)`` for a shard (term → list of ints), same text, about twice as fast.
-
-    ``digits``: a shared ``_Digits().__getitem__`` when writing many shards.
-    """
-    digits = digits or _Digits().__getitem__
-    parts = [
-        encode_basestring(t) + ":[" + ",".join(map(digits, v)) + "]" for t, v in postings.items()
-    ]
-    return "{" + ",".join(parts) + "}"
+    """Compact, deterministic JSON (UTF-8, no ASCII escaping): the same text as
+    ``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, by orjson (about 8x faster:
+    a Sở writes 30 MB of postings)."""
+    return orjson.dumps(data).decode("utf-8")
 
 
 def write(folder: Path, files: dict[str, Any], own: Sequence[Record]) -> None:
@@ -293,21 +272,19 @@ def write(folder: Path, files: dict[str, Any], own: Sequence[Record]) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     made: set[Path] = set()
-    digits = _Digits().__getitem__  # record ids recur in every shard: convert each once
     for rel, data in files.items():
         path = folder / rel
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        text = _postings_json(data, digits) if rel.startswith("index/") else dumps(data)
-        path.write_text(text, encoding="utf-8")
-    (folder / "records.json").write_text(dumps([r.to_json() for r in order(own)]), encoding="utf-8")
+        path.write_bytes(orjson.dumps(data))
+    (folder / "records.json").write_bytes(orjson.dumps([r.to_json() for r in order(own)]))
 
 
 def read_records(folder: Path) -> list[Record]:
     """A built site's own records (``search/records.json``); [] when missing or unreadable."""
     try:
-        data = json.loads((folder / "records.json").read_text(encoding="utf-8"))
+        data = orjson.loads((folder / "records.json").read_bytes())
         return [Record.from_json(d) for d in data]
     except (OSError, ValueError, TypeError):
         return []
