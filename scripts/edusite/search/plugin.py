@@ -23,6 +23,7 @@ from mkdocs.utils import get_relative_url
 from ..errors import EdusiteError
 from ..site import find_root, get_network_cached
 from ..structure.network import Network, Unit
+from . import background
 from . import index as ix
 from .index import output_root
 from .page import CSS_PATH, JS_PATH, PAGE_SRC, PAGE_TITLE, render
@@ -52,6 +53,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.unit: Unit | None = None
         self.records: list[ix.Record] = []
         self.skip: set[str] = set()
+        self.merge: background.MemberMerge | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.network, self.unit, self.records, self.skip = None, None, [], set()
@@ -133,24 +135,50 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         assert self.unit is not None
         return ix.Record.make(page.url, title, self.unit.id, date, kind, text)
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """On a big portal, start merging the members' indexes in a forked child now."""
+        self.merge = None
+        if self.unit is None or self.network is None:
+            return
+        if self.unit.is_portal and self.config.network:
+            staging = Path(config.site_dir)
+            self.merge = background.start(
+                self._members(config),
+                self.unit.id,
+                self.unit.name,
+                self.unit.site_url,
+                staging / ix.DIR,
+                staging.parent / f".{staging.name}.search-own.pickle",
+            )
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if getattr(self, "merge", None) is not None:
+            self.merge.cancel()
+            self.merge = None
+
+    def _members(self, config: MkDocsConfig) -> list[tuple[str, str, str, Path]]:
+        """``(id, name, site_url, search folder)`` of every member, from the build output."""
+        assert self.unit is not None and self.network is not None
+        out = output_root(Path(config.site_dir))
+        return [
+            (d.id, d.name, d.site_url, out / d.id / ix.DIR)
+            for d in self.network.descendants(self.unit.id)
+        ]
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write ``search/``: this site's records, and on portals the members' too."""
         if self.unit is None or self.network is None:
             return
-        unit, network = self.unit, self.network
-        own = self.records
-        records: list[ix.Record] = list(own)
-        units = [(unit.id, unit.name)]
+        unit = self.unit
+        target = Path(config.site_dir) / ix.DIR
+        merge, self.merge = getattr(self, "merge", None), None
+        if merge is not None and merge.finish(self.records):
+            return  # the child wrote search/
+        members = []
         if unit.is_portal and self.config.network:
-            out = output_root(Path(config.site_dir))
-            members = []
-            for d in network.descendants(unit.id):
-                recs = ix.read_records(out / d.id / ix.DIR)
+            for uid, name, url, folder in self._members(config):
+                recs = ix.read_records(folder)
                 if not recs:
-                    log.info("search: no index for member %s yet (build it first)", d.id)
-                    continue
-                units.append((d.id, d.name))
-                members.append((d.id, d.site_url, recs))
-            records = ix.merge(own, members, unit.site_url)
-        files = ix.build(records, units, unit.site_url)
-        ix.write(Path(config.site_dir) / ix.DIR, files, own)
+                    log.info("search: no index for member %s yet (build it first)", uid)
+                members.append((uid, name, url, recs))
+        background.write_network(self.records, members, unit.id, unit.name, unit.site_url, target)
