@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from datetime import datetime
@@ -96,6 +97,8 @@ def build_network(
         "EDUSITE_OFFLINE": "1" if offline else "",
         "EDUSITE_SHARED_ASSETS": "1",
         "EDUSITE_TREES": "",
+        # Names this run: workers trust the network they loaded for its duration.
+        "EDUSITE_BUILD_RUN": f"{os.getpid()}-{time.time_ns()}",
     }
     if cache_dir is not None:  # images, roll-up state and report memos go there too
         env["EDUSITE_CACHE_DIR"] = str(cache_dir.resolve())
