@@ -5,7 +5,8 @@
 
 Writes OUT/mkdocs.yml (the repo's base config), OUT/shared-theme (a symlink to the repo's),
 OUT/sites/<id>/mkdocs.yml and OUT/content/<id>/ with posts in realistic Vietnamese, categories,
-groups, some featured posts and small photos.
+groups, some featured posts and small photos, and each school's 3 công khai pages (copied from the
+demo school of its level, with its own name).
 """
 
 from __future__ import annotations
@@ -107,10 +108,50 @@ def site_yaml(uid: str, unit: dict) -> str:
     )
 
 
+#: The demo school whose disclosure pages (3 công khai) a generated school of a level copies.
+DISCLOSURE_MODELS = {
+    "mam-non": "mn-hoa-sen",
+    "tieu-hoc": "th-kim-dong",
+    "thcs": "thcs-le-quy-don",
+    "thpt": "thpt-nguyen-trai",
+}
+
+
+def model_unit(level: str) -> dict:
+    """``extra.unit`` of the demo school modelling ``level``."""
+    meta = yaml.safe_load(
+        (ROOT / "sites" / DISCLOSURE_MODELS[level] / "mkdocs.yml").read_text(encoding="utf-8")
+    )
+    return meta["extra"]["unit"]
+
+
+def copy_disclosures(level: str, name: str, docs: Path) -> None:
+    """The model school's ``cong-khai/`` (pages and attachments), its name replaced by ``name``."""
+    model = DISCLOSURE_MODELS[level]
+    model_name = model_unit(level)["name"]
+    source = ROOT / "content" / model / "cong-khai"
+    for path in sorted(source.rglob("*")):
+        target = docs / "cong-khai" / path.relative_to(source)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.suffix == ".md":
+            text = path.read_text(encoding="utf-8").replace(model_name, name)
+            target.write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(path, target)
+
+
 def generate(
-    out: Path, schools: int, portals: int, posts: int, seed: int = 1, image_every: int = 10
+    out: Path,
+    schools: int,
+    portals: int,
+    posts: int,
+    seed: int = 1,
+    image_every: int = 10,
+    disclosures: bool = True,
 ) -> list[str]:
-    """Write the network; return the school ids."""
+    """Write the network; return the school ids. Schools get the 3 công khai pages of a demo
+    school of their level (``disclosures``)."""
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -144,6 +185,11 @@ def generate(
             "parent": parent,
             "groups": ["Tổ 1", "Tổ 2", "Tổ Văn phòng", "Công đoàn"],
         }
+        if disclosures:  # the copied disclosure pages name the model's contacts and options
+            model = model_unit(level)
+            for key in ("address", "phone", "email", "disclosure"):
+                if key in model:
+                    units[uid][key] = model[key]
         school_ids.append(uid)
     for uid, unit in units.items():
         (out / "sites" / uid).mkdir(parents=True)
@@ -154,6 +200,12 @@ def generate(
             f"---\ntitle: Trang chủ\n---\n\nChào mừng đến với {unit['name']}.\n", encoding="utf-8"
         )
         (docs / "lien-he.md").write_text(f"# Liên hệ\n\n{unit['name']}\n", encoding="utf-8")
+        if disclosures and unit["kind"] == "school":
+            copy_disclosures(unit["level"], unit["name"], docs)
+            (docs / "gioi-thieu").mkdir()
+            (docs / "gioi-thieu" / "index.md").write_text(
+                f"# Giới thiệu\n\n{unit['name']} là trường công lập.\n", encoding="utf-8"
+            )
         count = posts if unit["kind"] == "school" else max(3, posts // 6)
         start = datetime(2026, 11, 20, 8, 0)
         for i in range(count):
@@ -197,8 +249,16 @@ def main() -> None:
     ap.add_argument("--portals", type=int, default=10)
     ap.add_argument("--posts", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-disclosures", action="store_true", help="leave out the 3 công khai pages")
     args = ap.parse_args()
-    ids = generate(args.out, args.schools, args.portals, args.posts, args.seed)
+    ids = generate(
+        args.out,
+        args.schools,
+        args.portals,
+        args.posts,
+        args.seed,
+        disclosures=not args.no_disclosures,
+    )
     print(f"{len(ids)} schools, {args.portals} portals, {args.posts} posts per school → {args.out}")
 
 

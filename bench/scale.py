@@ -167,6 +167,7 @@ def main() -> None:
             encoding="utf-8",
         )
         one, _ = run(build, root)
+        check, _ = run([str(BIN / "edusite"), "check", "--today", "2026-11-22"], root)
         # Stock comparison on a subset: one `mkdocs build` process per school, one after another.
         subset = schools[: args.stock]
         stock_out = Path(tmp) / "stock"
@@ -215,7 +216,8 @@ def main() -> None:
         f" ({', '.join(chrome)}; theme assets are shared)"
     )
     print(f"no-op rebuild:         {noop:8.2f} s")
-    print(f"one new post rebuild:  {one:8.2f} s")
+    print(f"one new post rebuild:  {one:8.2f} s   (the school, its Phòng and the Sở)")
+    print(f"disclosure check:      {check:8.2f} s   (edusite check, every unit)")
     print(
         f"stock mkdocs, {len(subset)} schools one process each: {stock:6.2f} s; "
         f"edusite build same schools: {ours:6.2f} s; ratio {stock / ours:5.1f}x"
