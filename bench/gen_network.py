@@ -200,6 +200,12 @@ def generate(
             f"---\ntitle: Trang chủ\n---\n\nChào mừng đến với {unit['name']}.\n", encoding="utf-8"
         )
         (docs / "lien-he.md").write_text(f"# Liên hệ\n\n{unit['name']}\n", encoding="utf-8")
+        if disclosures and unit["kind"] != "school":  # portals: the members' dashboard
+            (docs / "cong-khai").mkdir()
+            shutil.copyfile(
+                ROOT / "content" / "so-gddt" / "cong-khai" / "index.md",
+                docs / "cong-khai" / "index.md",
+            )
         if disclosures and unit["kind"] == "school":
             copy_disclosures(unit["level"], unit["name"], docs)
             (docs / "gioi-thieu").mkdir()

@@ -33,6 +33,30 @@ def dependencies(network: Network, ids: Iterable[str]) -> dict[str, set[str]]:
     return {uid: {d.id for d in network.descendants(uid)} & chosen for uid in chosen}
 
 
+def priorities(network: Network, selected: list[str]) -> dict[str, tuple[int, int]]:
+    """Scheduling rank of each unit (lower first): portals before schools (a portal is on the
+    path to the Sở, which waits for all), then the tree's post-order (children first, each
+    subtree together), so each Phòng's schools finish close together and the Phòng can build
+    while other schools still do."""
+    chosen = set(selected)
+    kids: dict[str, list[str]] = {}
+    for unit in network:
+        if unit.parent:
+            kids.setdefault(unit.parent, []).append(unit.id)
+    order: list[str] = []
+
+    def visit(uid: str) -> None:
+        for child in sorted(kids.get(uid, [])):
+            visit(child)
+        order.append(uid)
+
+    for unit in sorted(network, key=lambda u: u.id):
+        if not unit.parent or unit.parent not in network:
+            visit(unit.id)
+    index = {uid: i for i, uid in enumerate(order)}
+    return {uid: (0 if network[uid].is_portal else 1, index.get(uid, 0)) for uid in chosen}
+
+
 def write_trees(folder: Path, digests: Digests) -> Path:
     """This run's content-folder hashes, for portals' report memos (see
     :func:`edusite.reports.collect.collect_unit`): a portal then needs not list its members'
@@ -100,8 +124,9 @@ def build_network(
         # Names this run: workers trust the network they loaded for its duration.
         "EDUSITE_BUILD_RUN": f"{os.getpid()}-{time.time_ns()}",
     }
-    if cache_dir is not None:  # images, roll-up state and report memos go there too
-        env["EDUSITE_CACHE_DIR"] = str(cache_dir.resolve())
+    folder = cache_dir or (cache_file.parent if cache_file else None)
+    if folder is not None:  # images, roll-up state and the memos go there too
+        env["EDUSITE_CACHE_DIR"] = str(folder.resolve())
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the parent computes portal keys with the same switches
     cache = BuildCache(cache_file) if cache_file else None
@@ -138,8 +163,10 @@ def build_network(
             site_env = {**env, "EDUSITE_TREES": str(write_trees(out / STAGING, digests))}
         return pool.submit(build_site, uid, str(network[uid].config_file), str(staging), site_env)
 
-    pending = list(selected)
+    pending = set(selected)
+    rank = priorities(network, selected)
     parallel = jobs > 1 and len(selected) > 1
+    slots = jobs if parallel else 1
     if parallel:
         warm_up()
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -149,8 +176,13 @@ def build_network(
     try:
         running: dict[Future[SiteResult], str] = {}
         while pending or running:
-            for uid in [u for u in pending if deps[u] <= set(results)]:
-                pending.remove(uid)
+            # Keep only as many sites in flight as there are workers, so a portal whose
+            # members are done goes next instead of waiting behind every queued school.
+            ready = sorted((u for u in pending if deps[u] <= results.keys()), key=rank.__getitem__)
+            for uid in ready:
+                if len(running) >= slots:
+                    break
+                pending.discard(uid)
                 fut = start(pool, uid)
                 if fut is not None:
                     running[fut] = uid

@@ -24,11 +24,38 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+class _FoldMap(dict[int, "str | None"]):
+    """``str.translate`` table, filled on first use of each character: combining marks go,
+    a character with marks becomes its base letter(s), đ/Đ become d/D."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if unicodedata.combining(char):
+            value: str | None = None
+        else:
+            decomposed = unicodedata.normalize("NFD", char)
+            value = "".join(c for c in decomposed if not unicodedata.combining(c))
+            value = unicodedata.normalize("NFC", value)
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldMap({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and remove Vietnamese tones and marks, mapping đ to d.
 
     ``fold("Đại hội Đoàn")`` gives ``"dai hoi doan"``; used for slugs and search keys.
+    The same as NFD, dropping combining marks, NFC, lower-case (:func:`fold_reference`), one
+    character at a time through a table (about 10x faster: a build folds every page).
     """
+    folded = text.translate(_FOLD)
+    return (folded if folded.isascii() else unicodedata.normalize("NFC", folded)).lower()
+
+
+def fold_reference(text: str) -> str:
+    """:func:`fold` by its definition (slow; the tests check both agree)."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped).lower()

@@ -7,9 +7,13 @@ the privacy scan can read inside attachments, not only the page.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -55,8 +59,60 @@ def file_type(name: str) -> str | None:
     return entry[0] if entry else None
 
 
+_SEEN: dict[tuple[str, int, int], Inspection] = {}
+
+
 def inspect(path: Path) -> Inspection:
-    """Open ``path`` according to its extension and report whether it is readable."""
+    """Open ``path`` according to its extension and report whether it is readable.
+
+    Opening a PDF and extracting its text costs milliseconds, and a portal's dashboard checks
+    every member's attachments on each build: results are kept per process by the file's stat,
+    and in ``$EDUSITE_CACHE_DIR/attachments/`` (set by ``edusite build``) by a hash of the
+    file's bytes and of the edusite code, so a changed file or checker is never trusted.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return _inspect(path)
+    if time.time_ns() - st.st_mtime_ns < 2_000_000_000:  # a time stamp may hide a 2nd write
+        return _inspect_cached(path)
+    stamp = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+    found = _SEEN.get(stamp)
+    if found is None:
+        found = _SEEN[stamp] = _inspect_cached(path)
+    return found
+
+
+def _inspect_cached(path: Path) -> Inspection:
+    folder = os.environ.get("EDUSITE_CACHE_DIR")
+    if not folder:
+        return _inspect(path)
+    from ..cache import code_hash
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _inspect(path)
+    key = hashlib.sha256(
+        f"{code_hash()}\0{path.suffix.lower()}\0".encode() + hashlib.sha256(data).digest()
+    ).hexdigest()
+    memo = Path(folder) / "attachments" / f"{key}.json"
+    try:
+        return Inspection(**json.loads(memo.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    result = _inspect(path)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(asdict(result), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(memo)
+    except OSError:
+        pass
+    return result
+
+
+def _inspect(path: Path) -> Inspection:
     suffix = path.suffix.lower()
     try:
         if suffix == ".pdf":

@@ -17,6 +17,7 @@ Findings quote the number masked, so the report itself does not spread the data.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -187,21 +188,42 @@ def _html_tables_to_pipes(text: str) -> str:
     return "".join(parser.out)
 
 
+_PHONES: dict[tuple[Any, ...], frozenset[str]] = {}
+
+
 def contact_phones(unit_raw: Any, phone: str, docs_dir: Path | None) -> set[str]:
-    """The unit's own phone numbers: its config (``extra.unit``), about and contact pages."""
-    found = find_phones(phone or "")
-    for value in _strings(unit_raw):
-        found |= find_phones(value)
+    """The unit's own phone numbers: its config (``extra.unit``), about and contact pages.
+
+    Kept per process while those inputs are unchanged (every disclosure page asks again).
+    """
+    candidates: list[Path] = []
     if docs_dir is not None:
-        candidates: list[Path] = []
         for name in ("gioi-thieu", "lien-he"):
             candidates.append(docs_dir / f"{name}.md")
             folder = docs_dir / name
             if folder.is_dir():
                 candidates.extend(sorted(folder.rglob("*.md")))
-        for path in candidates:
-            if path.is_file():
-                found |= find_phones(path.read_text(encoding="utf-8-sig", errors="replace"))
+    stamps = []
+    for path in candidates:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if time.time_ns() - st.st_mtime_ns < 2_000_000_000:  # too young to trust a time stamp
+            stamps = None
+            break
+        stamps.append((str(path), st.st_size, st.st_mtime_ns))
+    key = (repr(unit_raw), phone, tuple(stamps)) if stamps is not None else None
+    if key is not None and key in _PHONES:
+        return set(_PHONES[key])
+    found = find_phones(phone or "")
+    for value in _strings(unit_raw):
+        found |= find_phones(value)
+    for path in candidates:
+        if path.is_file():
+            found |= find_phones(path.read_text(encoding="utf-8-sig", errors="replace"))
+    if key is not None:
+        _PHONES[key] = frozenset(found)
     return found
 
 
