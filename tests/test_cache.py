@@ -22,6 +22,9 @@ def files() -> dict[str, str | bytes]:
     out: dict[str, str | bytes] = {
         "content/so/van-ban/2026/kh-1/index.md": doc_text(**valid()),
         "content/so/van-ban/2026/kh-1/ke-hoach.pdf": PDF,
+        "content/pgd/cong-khai/index.md": (
+            "---\ntitle: Công khai của các đơn vị\ntemplate: disclosure-dashboard.html\n---\n"
+        ),
     }
     for uid in ("th-a", "th-b", "thpt"):
         for d in ("2026-10-01", "2026-10-02"):
@@ -83,6 +86,20 @@ def test_incremental_rebuilds(tmp_path: Path, pinned_now: str) -> None:
     assert rebuilt(root) == {"th-b", "pgd", "so"}
     # The same edit again changes nothing.
     assert rebuilt(root) == set()
+    # A member's disclosure flags (its config, not its content) change what its portals'
+    # dashboards show: the school and the portals above it rebuild, the memo is not trusted.
+    dashboard = root / "public/pgd/cong-khai/index.html"
+    before = dashboard.read_text(encoding="utf-8")
+    assert (root / ".cache/disclosure/th-b.json").exists()
+    cfg_b = root / "sites/th-b/mkdocs.yml"
+    cfg_b.write_text(
+        cfg_b.read_text(encoding="utf-8").replace(
+            "    kind: school", "    kind: school\n    disclosure:\n      meals: true"
+        ),
+        encoding="utf-8",
+    )
+    assert rebuilt(root) == {"th-b", "pgd", "so"}
+    assert dashboard.read_text(encoding="utf-8") != before
     # The theme changes: everything rebuilds.
     (root / "shared-theme").unlink()
     import shutil

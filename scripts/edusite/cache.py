@@ -93,9 +93,11 @@ def site_key(
     if unit.is_portal:
         # The report page counts the members' posts and photos: depend on their content
         # (hashed once per build, when the member's own key was made).
+        # Its disclosure dashboard reads their configs too (levels, flags, contacts).
         for member in network.descendants(unit.id):
             member_docs = member.docs_dir or network.root / "content" / member.id
-            h.update(f"{member.id}\0{d.tree_hash(member_docs)}".encode())
+            h.update(f"{member.id}\0{d.tree_hash(member_docs)}\0".encode())
+            h.update(d.of(member.config_file).encode())
         for feed in member_feeds(network, unit, out):
             h.update(f"{feed}\0{d.of(feed)}".encode())
         if unit.rollup.get("remote") and not os.environ.get("EDUSITE_OFFLINE"):

@@ -141,3 +141,25 @@ def reader(path: Path) -> Digests:
     view.known = _TABLES[stamp]
     view.readonly = True
     return view
+
+
+_TREES: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def build_trees() -> dict[str, str]:
+    """Content-folder hashes (real path → hash) the running ``edusite build`` computed for its
+    cache keys and wrote for portals (``EDUSITE_TREES``, see
+    :func:`edusite.builder.write_trees`); empty outside such a build. A portal's memos of its
+    members (report counts, disclosure status) use them instead of listing every file again."""
+    path = os.environ.get("EDUSITE_TREES")
+    if not path:
+        return {}
+    try:
+        stamp = (path, os.stat(path).st_mtime_ns)
+        if stamp not in _TREES:
+            _TREES.clear()
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            _TREES[stamp] = data if isinstance(data, dict) else {}
+        return _TREES[stamp]
+    except (OSError, ValueError):
+        return {}

@@ -11,10 +11,14 @@ Each returns a ``dict`` the templates receive as ``disclosure``.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..digests import build_trees
 from ..structure.network import LEVELS, Network, Unit
 from ..text import format_date
 from .attachments import TYPES
@@ -200,9 +204,7 @@ def dashboard_context(
     regime = rules.regime_for(current)
     units = [u for u in network.descendants(portal_id) if is_checked_unit(u)]
     units.sort(key=lambda u: u.id)
-    results = [
-        check_unit(u, unit_docs_dir(u, network.root), today, rules, years=[current]) for u in units
-    ]
+    summaries = [_unit_summary(u, network.root, today, rules, current) for u in units]
     columns = []
     if regime is not None:
         owed_any = {
@@ -213,13 +215,12 @@ def dashboard_context(
         ]
     rows = []
     totals = {s: 0 for s in STATUSES}
-    for unit, result in zip(units, results, strict=True):
-        year = result.year(current)
-        by_slug = {i.section.slug: i for i in year.items} if year else {}
+    for unit, summary in zip(units, summaries, strict=True):
+        by_slug = summary["items"]
         cells = []
         for col in columns:
             item = by_slug.get(col["slug"])
-            if item is None or not item.owed:
+            if item is None or not item["owed"]:
                 cells.append(
                     {
                         "slug": col["slug"],
@@ -231,23 +232,22 @@ def dashboard_context(
                     }
                 )
                 continue
-            totals[item.status] += 1
+            totals[item["status"]] += 1
             cells.append(
                 {
                     "slug": col["slug"],
                     "owed": True,
-                    "url": _absolute_url(unit, item),
-                    "findings": [f.vi for f in item.all_findings],
-                    **_status(item.status),
+                    "url": item["url"],
+                    "findings": list(item["findings"]),
+                    **_status(item["status"]),
                 }
             )
-        unit_status = status_of([f for i in by_slug.values() for f in i.all_findings])
         rows.append(
             {
                 "unit": unit.to_context(),
                 "index_url": f"{unit.site_url}{DISCLOSURE_DIR}/",
                 "cells": cells,
-                **_status(unit_status),
+                **_status(summary["status"]),
             }
         )
     portal = network[portal_id]
@@ -263,6 +263,63 @@ def dashboard_context(
         "units_ok": sum(1 for r in rows if r["status"] in ("ok", "warning")),
         "legend": LEGEND,
     }
+
+
+def _unit_summary(
+    unit: Unit, root: Path, today: date, rules: Rules, current: int
+) -> dict[str, Any]:
+    """What a dashboard row needs of one unit's check of school year ``current``.
+
+    A Sở's dashboard checks every school on each build (pages, attachments, privacy). Inside
+    ``edusite build``, the summary is kept in ``$EDUSITE_CACHE_DIR/disclosure/<id>.json`` under
+    a hash of the unit (its whole ``extra.unit``), its whole content folder (the builder's hash), the day,
+    the rules files and the edusite code, so any change, or a new day, checks again.
+    """
+    docs = unit_docs_dir(unit, root)
+    folder = os.environ.get("EDUSITE_CACHE_DIR")
+    tree = build_trees().get(os.path.realpath(docs)) if folder else None
+    memo = Path(folder) / "disclosure" / f"{unit.id}.json" if folder and tree else None
+    key = ""
+    if memo is not None:
+        from ..cache import code_hash
+
+        h = hashlib.sha256(f"{code_hash()}\0{today.isoformat()}\0{current}\0{tree}".encode())
+        h.update(json.dumps([unit.to_context(), unit.raw], sort_keys=True, default=str).encode())
+        for f in rules.files:
+            h.update(Path(f).read_bytes() if Path(f).is_file() else b"-")
+        key = h.hexdigest()
+        try:
+            data = json.loads(memo.read_text(encoding="utf-8"))
+            if data.get("key") == key:
+                return data["summary"]
+        except (OSError, ValueError, AttributeError):
+            pass
+    result = check_unit(unit, docs, today, rules, years=[current])
+    year = result.year(current)
+    items = {i.section.slug: i for i in year.items} if year else {}
+    summary = {
+        "items": {
+            slug: {
+                "owed": i.owed,
+                "status": i.status,
+                "url": _absolute_url(unit, i),
+                "findings": [f.vi for f in i.all_findings],
+            }
+            for slug, i in items.items()
+        },
+        "status": status_of([f for i in items.values() for f in i.all_findings]),
+    }
+    if memo is not None:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+            tmp.write_text(
+                json.dumps({"key": key, "summary": summary}, ensure_ascii=False), encoding="utf-8"
+            )
+            tmp.replace(memo)
+        except OSError:
+            pass
+    return summary
 
 
 def _absolute_url(unit: Unit, item: ItemResult) -> str:

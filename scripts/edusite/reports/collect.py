@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..digests import Digests, reader
+from ..digests import Digests, build_trees, reader
 from ..errors import EdusiteError, Problem
 from ..structure.network import Network, Unit
 from ..structure.posts import NEWS_DIR, is_post, load_post
@@ -143,7 +143,7 @@ def collect_unit(
     posts: list[tuple[Path, str]] | None = None
     key = ""
     if memo_dir is not None:
-        tree = _build_trees().get(os.path.realpath(docs))
+        tree = build_trees().get(os.path.realpath(docs))
         if tree is not None:  # the builder hashed this folder already: no need to list it
             key = _memo_key_tree(unit, cats, wanted, tree)
         else:  # the build's table of file digests spares re-reading (see digests)
@@ -263,26 +263,6 @@ def _memo_key_tree(unit: Unit, cats: dict[str, str], wanted: set[str] | None, tr
     h = hashlib.sha256(f"{MEMO_VERSION}\0tree\0{code_hash()}\0{unit.id}\0{tree}".encode())
     h.update(json.dumps([list(unit.groups), cats, sorted(wanted or [])], sort_keys=True).encode())
     return h.hexdigest()
-
-
-_TREES: dict[tuple[str, int], dict[str, str]] = {}
-
-
-def _build_trees() -> dict[str, str]:
-    """The content-folder hashes the running ``edusite build`` wrote for portals
-    (``EDUSITE_TREES``, see :func:`edusite.builder.write_trees`); empty outside such a build."""
-    path = os.environ.get("EDUSITE_TREES")
-    if not path:
-        return {}
-    try:
-        stamp = (path, os.stat(path).st_mtime_ns)
-        if stamp not in _TREES:
-            _TREES.clear()
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            _TREES[stamp] = data if isinstance(data, dict) else {}
-        return _TREES[stamp]
-    except (OSError, ValueError):
-        return {}
 
 
 def _load_memo(path: Path, key: str) -> tuple[list[Item], list[Problem], set[str]] | None:
