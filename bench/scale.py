@@ -28,7 +28,9 @@ ENV = dict(os.environ, EDUSITE_NOW="2026-11-22 12:00", NO_MKDOCS_2_WARNING="1")
 
 
 def tree_rss_kb(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants (Linux /proc)."""
+    """Memory of ``pid`` and all its descendants (Linux /proc): the sum of their proportional
+    set sizes (PSS), so pages a forked worker shares with its parent count once, not per
+    process as a sum of RSS would (falls back to RSS where smaps_rollup is missing)."""
     total = 0
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -43,12 +45,14 @@ def tree_rss_kb(pid: int) -> int:
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next(int(x.split()[1]) for x in f if x.startswith("Pss:"))
+        except (OSError, StopIteration):
+            try:
+                with open(f"/proc/{p}/status") as f:
+                    total += next(int(x.split()[1]) for x in f if x.startswith("VmRSS:"))
+            except (OSError, StopIteration):
+                pass
         stack += children.get(p, [])
     return total
 
@@ -96,21 +100,22 @@ print(statistics.median(times))
 """
 
 
-def warm_costs(tmp: Path, posts: int, sample: int) -> tuple[float, float, float, float]:
+def warm_costs(tmp: Path, posts: int, sample: int) -> tuple[float, float, float, float, float]:
     """Per-post and per-site fixed cost in one warm worker process, in ms.
 
-    The same ``sample`` schools are generated twice, with ``posts`` and with 5 posts each, and
-    built one after another in a single process that imported everything and compiled the
-    templates first (what an ``edusite build`` worker does). The slope between the two medians
-    is the cost of one post (its page plus its share of listings, feeds, search and images);
-    the intercept is the fixed cost of a site. Returns (per post, per site, median small,
-    median full).
+    The same ``sample`` schools are generated with ``posts`` and with 5 posts each, without
+    their disclosure pages, and built one after another in a single process that imported
+    everything and compiled the templates first (what an ``edusite build`` worker does). The
+    slope between the two medians is the cost of one post (its page plus its share of
+    listings, feeds, search and images); the intercept is the fixed cost of a site. A third
+    run with the disclosure pages (3 công khai: about 25 pages and their PDF/XLSX files) gives
+    what they add. Returns (per post, per site, median small, median full, disclosures).
     """
     small = 5
     medians = {}
-    for count in (small, posts):
-        root = tmp / f"warm-{count}"
-        ids = generate(root, sample, 1, count)
+    for count, disclosures in ((small, False), (posts, False), (posts, True)):
+        root = tmp / f"warm-{count}-{disclosures}"
+        ids = generate(root, sample, 1, count, disclosures=disclosures)
         out = root / "public"
         res = subprocess.run(
             [sys.executable, "-c", WARM, str(root), str(out), *ids],
@@ -119,10 +124,17 @@ def warm_costs(tmp: Path, posts: int, sample: int) -> tuple[float, float, float,
             capture_output=True,
             text=True,
         )
-        medians[count] = float(res.stdout.strip().splitlines()[-1])
-    per_post = (medians[posts] - medians[small]) / (posts - small)
-    fixed = medians[small] - small * per_post
-    return per_post * 1000, fixed * 1000, medians[small] * 1000, medians[posts] * 1000
+        medians[count, disclosures] = float(res.stdout.strip().splitlines()[-1])
+    per_post = (medians[posts, False] - medians[small, False]) / (posts - small)
+    fixed = medians[small, False] - small * per_post
+    extra = medians[posts, True] - medians[posts, False]
+    return (
+        per_post * 1000,
+        fixed * 1000,
+        medians[small, False] * 1000,
+        medians[posts, False] * 1000,
+        extra * 1000,
+    )
 
 
 def size(path: Path) -> int:
@@ -191,7 +203,9 @@ def main() -> None:
             )
         stock = time.perf_counter() - start
         ours, _ = run([*build, "--no-cache", "--out", str(Path(tmp) / "ours"), *subset], root)
-        per_post, fixed, small_ms, full_ms = warm_costs(Path(tmp), args.posts, args.warm)
+        per_post, fixed, small_ms, full_ms, disclosure_ms = warm_costs(
+            Path(tmp), args.posts, args.warm
+        )
     print(
         f"network: {sites} sites ({len(schools)} schools, {args.portals} portals + Sở), {posts} posts; "
         f"{os.cpu_count()} cores, {args.jobs} workers"
@@ -202,9 +216,10 @@ def main() -> None:
     )
     print(
         f"warm worker ({args.warm} schools): {per_post:6.2f} ms per post, {fixed:6.1f} ms fixed per site"
-        f" (median school: {small_ms:.0f} ms with 5 posts, {full_ms:.0f} ms with {args.posts})"
+        f" (median school: {small_ms:.0f} ms with 5 posts, {full_ms:.0f} ms with {args.posts});"
+        f" its 3 công khai pages add {disclosure_ms:.0f} ms"
     )
-    print(f"peak memory (tree):    {peak / 1024:8.1f} MB")
+    print(f"peak memory (tree):    {peak / 1024:8.1f} MB   (sum of PSS of the build's processes)")
     print(
         f"output total:          {total / 1e6:8.1f} MB; shared theme assets {shared / 1e3:.0f} KB once"
     )

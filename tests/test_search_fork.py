@@ -42,15 +42,15 @@ def test_forked_merge_writes_the_same_index(
     root = make_network(tmp_path, UNITS, files())
     marks = tmp_path / "marks"
     marks.mkdir()
-    real = background.write_network
+    real = background.complete
 
     def marking(*args, **kw):  # type: ignore[no-untyped-def]
-        target = args[5] if len(args) > 5 else kw["target"]
+        target = args[3] if len(args) > 3 else kw["target"]
         (marks / f"{os.getpid()}-{target.parent.name}").write_text(str(os.getppid()))
         return real(*args, **kw)
 
     monkeypatch.setattr(background, "MIN_MEMBERS", 1)
-    monkeypatch.setattr(background, "write_network", marking)
+    monkeypatch.setattr(background, "complete", marking)
 
     def build(out: Path) -> None:
         results = build_network(get_network(root), out=out, jobs=2, offline=True)
@@ -79,7 +79,7 @@ def test_failed_child_falls_back_in_process(
 ) -> None:
     root = make_network(tmp_path, UNITS, files())
     monkeypatch.setattr(background, "MIN_MEMBERS", 1)
-    real = background.write_network
+    real = background.complete
     parent = os.getpid()
 
     def failing_in_child(*args, **kw):  # type: ignore[no-untyped-def]
@@ -88,7 +88,7 @@ def test_failed_child_falls_back_in_process(
             raise RuntimeError("child failure")
         return real(*args, **kw)
 
-    monkeypatch.setattr(background, "write_network", failing_in_child)
+    monkeypatch.setattr(background, "complete", failing_in_child)
     results = build_network(get_network(root), out=tmp_path / "out", jobs=2, offline=True)
     assert all(r.ok for r in results), [r.errors for r in results]
     assert (tmp_path / "child-failed").exists()  # the child did fail ...

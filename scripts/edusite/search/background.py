@@ -93,14 +93,42 @@ def start(
     try:
         os.close(go_write)
         read = [(uid, name, url, ix.read_records(folder)) for uid, name, url, folder in members]
+        builder = prepare(read, unit_id, unit_name, site_url)
         if os.read(go_read, 1) == b"1":  # EOF: the build was abandoned
             own = pickle.loads(handoff.read_bytes())
-            write_network(own, read, unit_id, unit_name, site_url, target)
+            complete(builder, own, site_url, target)
             code = 0
     except BaseException:  # noqa: BLE001 - the parent falls back to building in-process
         code = 1
     finally:
         os._exit(code)
+
+
+def prepare(
+    members: Sequence[tuple[str, str, str, list[ix.Record]]],
+    unit_id: str,
+    unit_name: str,
+    site_url: str,
+) -> ix.IndexBuilder:
+    """The members' part of a portal's index: their records (members without any are left
+    out), rebased and newest first, take the first ids; the portal's own come after them."""
+    units = [(unit_id, unit_name)]
+    merged = []
+    for uid, name, url, recs in members:
+        if recs:
+            units.append((uid, name))
+            merged.append((uid, url, recs))
+    builder = ix.IndexBuilder(units)
+    builder.add(ix.order(ix.merge([], merged, site_url)))
+    return builder
+
+
+def complete(
+    builder: ix.IndexBuilder, own: Sequence[ix.Record], site_url: str, target: Path
+) -> None:
+    """Add the portal's own records and write ``search/`` (and its ``records.json``)."""
+    builder.add(ix.order(own))
+    ix.write(target, builder.files(site_url), own)
 
 
 def write_network(
@@ -111,12 +139,5 @@ def write_network(
     site_url: str,
     target: Path,
 ) -> None:
-    """Merge, build and write a portal's ``search/`` (members without records are left out)."""
-    units = [(unit_id, unit_name)]
-    merged = []
-    for uid, name, url, recs in members:
-        if recs:
-            units.append((uid, name))
-            merged.append((uid, url, recs))
-    records = ix.merge(own, merged, site_url)
-    ix.write(target, ix.build(records, units, site_url), own)
+    """A site's ``search/``: a portal's members (if any) first, then its own records."""
+    complete(prepare(members, unit_id, unit_name, site_url), own, site_url, target)

@@ -12,7 +12,8 @@ A site's ``search/`` folder holds
 * ``records.json``: the site's *own* records with their term scores, read by the portals above
   to merge (never fetched by the browser).
 
-Record ids are ordered newest first, so a lower id breaks a score tie in favour of newer pages.
+Record ids are ordered newest first, so a lower id breaks a score tie in favour of newer pages
+(on a portal: the members' records first, then its own; see :class:`IndexBuilder`).
 """
 
 from __future__ import annotations
@@ -195,6 +196,74 @@ def synonyms(path: Path = SYNONYMS_FILE) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(out.items())}
 
 
+class IndexBuilder:
+    """Builds a ``search/`` folder from records added in id order (see :func:`build`).
+
+    A portal adds its members' records first (the costly part, which a forked child does while
+    the portal's own pages still build) and its own records last, when they are known.
+    """
+
+    def __init__(self, units: Sequence[tuple[str, str]]):
+        self.unit_ids = [u for u, _ in units]
+        self.names = dict(units)
+        self.unit_index = {u: i for i, u in enumerate(self.unit_ids)}
+        self.kind_index = {k: i for i, k in enumerate(KINDS)}
+        self.recs: list[Record] = []
+        # Term → [id, score, unit*4+kind, ...]; records come in id order, so every list is in
+        # id order without sorting; the appends run in C (map over the record's terms).
+        self.postings: defaultdict[str, list[int]] = defaultdict(list)
+
+    def add(self, records: Sequence[Record]) -> None:
+        """Append ``records`` (already in their final order) with the next ids."""
+        unit_index, kind_index = self.unit_index, self.kind_index
+        for r in records:
+            if r.unit not in unit_index:
+                unit_index[r.unit] = len(self.unit_ids)
+                self.unit_ids.append(r.unit)
+        consume, extend, lists = deque(maxlen=0).extend, list.extend, self.postings.__getitem__
+        for rid, r in enumerate(records, start=len(self.recs)):
+            sc = r.scores
+            uk = unit_index[r.unit] * 4 + kind_index[r.kind]
+            consume(map(extend, map(lists, sc), zip(repeat(rid), sc.values(), repeat(uk))))
+        self.recs.extend(records)
+
+    def files(self, site_url: str, prefix: int | None = None) -> dict[str, Any]:
+        """Every file of the ``search/`` folder (path below it → JSON-able data)."""
+        recs, postings, unit_index = self.recs, self.postings, self.unit_index
+        if prefix is None:
+            prefix = choose_prefix(postings)
+        shards: dict[str, dict[str, list[int]]] = {}
+        for term in sorted(postings):  # terms sorted once: each shard's terms stay in order
+            key = shard_key(term, prefix)
+            shard = shards.get(key)
+            if shard is None:
+                shard = shards[key] = {}
+            shard[term] = postings[term]
+        files: dict[str, Any] = {}
+        for key in sorted(shards):
+            files[f"index/{key}.json"] = shards[key]
+        chunks = (len(recs) + CHUNK - 1) // CHUNK
+        for n in range(chunks):
+            files[f"docs/{n}.json"] = [
+                [r.url, r.title, unit_index[r.unit], r.date, self.kind_index[r.kind], r.snippet]
+                for r in recs[n * CHUNK : (n + 1) * CHUNK]
+            ]
+        files["manifest.json"] = {
+            "version": VERSION,
+            "site_url": site_url,
+            "records": len(recs),
+            "chunk": CHUNK,
+            "bigram": BIGRAM_FACTOR,
+            "chunks": chunks,
+            "prefix": prefix,
+            "shards": sorted(shards),
+            "units": [[u, self.names.get(u, u)] for u in self.unit_ids],
+            "kinds": [[k, KIND_NAMES[k]] for k in KINDS],
+            "synonyms": synonyms(),
+        }
+        return files
+
+
 def build(
     records: Sequence[Record],
     units: Sequence[tuple[str, str]],
@@ -206,56 +275,9 @@ def build(
     ``prefix``: the shard key length (0, 1 or 2); by default chosen from the postings' size
     (:func:`choose_prefix`).
     """
-    recs = order(records)
-    unit_ids = [u for u, _ in units]
-    known = set(unit_ids)
-    for r in recs:
-        if r.unit not in known:
-            unit_ids.append(r.unit)
-            known.add(r.unit)
-    unit_index = {u: i for i, u in enumerate(unit_ids)}
-    kind_index = {k: i for i, k in enumerate(KINDS)}
-    names = dict(units)
-    # Term → [id, score, unit*4+kind, ...]. Records are visited in id order, so every list is in
-    # id order without sorting; the appends run in C (map over the record's terms and scores).
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    consume, extend, lists = deque(maxlen=0).extend, list.extend, postings.__getitem__
-    for rid, r in enumerate(recs):
-        sc = r.scores
-        uk = unit_index[r.unit] * 4 + kind_index[r.kind]
-        consume(map(extend, map(lists, sc), zip(repeat(rid), sc.values(), repeat(uk))))
-    if prefix is None:
-        prefix = choose_prefix(postings)
-    shards: dict[str, dict[str, list[int]]] = {}
-    for term in sorted(postings):  # terms sorted once: each shard's terms stay in order
-        key = shard_key(term, prefix)
-        shard = shards.get(key)
-        if shard is None:
-            shard = shards[key] = {}
-        shard[term] = postings[term]
-    files: dict[str, Any] = {}
-    for key in sorted(shards):
-        files[f"index/{key}.json"] = shards[key]
-    chunks = (len(recs) + CHUNK - 1) // CHUNK
-    for n in range(chunks):
-        files[f"docs/{n}.json"] = [
-            [r.url, r.title, unit_index[r.unit], r.date, kind_index[r.kind], r.snippet]
-            for r in recs[n * CHUNK : (n + 1) * CHUNK]
-        ]
-    files["manifest.json"] = {
-        "version": VERSION,
-        "site_url": site_url,
-        "records": len(recs),
-        "chunk": CHUNK,
-        "bigram": BIGRAM_FACTOR,
-        "chunks": chunks,
-        "prefix": prefix,
-        "shards": sorted(shards),
-        "units": [[u, names.get(u, u)] for u in unit_ids],
-        "kinds": [[k, KIND_NAMES[k]] for k in KINDS],
-        "synonyms": synonyms(),
-    }
-    return files
+    builder = IndexBuilder(units)
+    builder.add(order(records))
+    return builder.files(site_url, prefix)
 
 
 def dumps(data: Any) -> str:
