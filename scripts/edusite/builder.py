@@ -158,6 +158,10 @@ def build_network(
         staging = out / STAGING / uid
         if staging.exists():
             shutil.rmtree(staging)
+        nonlocal warmed
+        if not warmed:  # only when a site needs building (a no-op build imports nothing)
+            warm_up()
+            warmed = True
         site_env = env
         if digests is not None and network[uid].is_portal:
             site_env = {**env, "EDUSITE_TREES": str(write_trees(out / STAGING, digests))}
@@ -167,8 +171,7 @@ def build_network(
     rank = priorities(network, selected)
     parallel = jobs > 1 and len(selected) > 1
     slots = jobs if parallel else 1
-    if parallel:
-        warm_up()
+    warmed = not parallel  # workers fork from this process: import MkDocs & co. once, first
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     pool: Executor = (
         ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) if parallel else _InProcess()
