@@ -7,6 +7,7 @@ here is testable without running MkDocs.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,12 @@ def documents_of(
             stamp.append((uri, st.st_mtime_ns, st.st_size))
             if is_document(uri):
                 sources.append((uri, path))
+    # A file changed in the last two seconds may hide a second write behind the same time
+    # stamp (a long-lived process: tests, ``edusite serve``): then read it, do not remember it.
+    young = any(time.time_ns() - mtime < 2_000_000_000 for _uri, mtime, _size in stamp)
     key = (unit.id, unit.site_url, unit.name, tuple(types), tuple(stamp))
+    if young:
+        _UPPER_MEMO.pop(key, None)
     if key not in _UPPER_MEMO:
         if len(_UPPER_MEMO) > 256:
             _UPPER_MEMO.clear()
@@ -85,7 +91,7 @@ def documents_of(
                 documents, site_url=unit.site_url, site_name=unit.name
             )
             _UPPER_MEMO[key] = parse_documents_feed(rss)
-    found = _UPPER_MEMO[key]
+    found = _UPPER_MEMO.pop(key) if young else _UPPER_MEMO[key]
     return list(found) if found is not None else None
 
 
