@@ -119,7 +119,8 @@ def prepare(
             units.append((uid, name))
             merged.append((uid, url, recs))
     builder = ix.IndexBuilder(units)
-    builder.add(ix.order(ix.merge([], merged, site_url)))
+    # The members' records are read for this index only: free their scores as they are used.
+    builder.add(ix.order(ix.merge([], merged, site_url)), release=True)
     return builder
 
 

@@ -213,8 +213,12 @@ class IndexBuilder:
         # id order without sorting; the appends run in C (map over the record's terms).
         self.postings: defaultdict[str, list[int]] = defaultdict(list)
 
-    def add(self, records: Sequence[Record]) -> None:
-        """Append ``records`` (already in their final order) with the next ids."""
+    def add(self, records: Sequence[Record], release: bool = False) -> None:
+        """Append ``records`` (already in their final order) with the next ids.
+
+        ``release`` empties each record's ``scores`` once its postings are made (a Sở's members'
+        scores take about 300 MB; the records are not needed afterwards but for their text).
+        """
         unit_index, kind_index = self.unit_index, self.kind_index
         for r in records:
             if r.unit not in unit_index:
@@ -225,6 +229,8 @@ class IndexBuilder:
             sc = r.scores
             uk = unit_index[r.unit] * 4 + kind_index[r.kind]
             consume(map(extend, map(lists, sc), zip(repeat(rid), sc.values(), repeat(uk))))
+            if release:
+                sc.clear()
         self.recs.extend(records)
 
     def files(self, site_url: str, prefix: int | None = None) -> dict[str, Any]:
