@@ -6,6 +6,7 @@ input (invalid rules file, invalid network or front matter, unknown unit id).
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -82,6 +83,9 @@ def command(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, ro
             err=True,
         )
         sys.exit(2)
+    # Attachment inspections (opening every PDF and spreadsheet) are remembered by content in
+    # the build's cache folder, shared with `edusite build`.
+    os.environ.setdefault("EDUSITE_CACHE_DIR", str(network.root / ".cache"))
     results = check_network(network, today, rules, list(ids) or None)
     text = FORMATS[fmt](results, today, rules)
     if output is not None:
