@@ -85,8 +85,13 @@ def command(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, ro
         sys.exit(2)
     # Attachment inspections (opening every PDF and spreadsheet) are remembered by content in
     # the build's cache folder, shared with `edusite build`.
+    saved = os.environ.get("EDUSITE_CACHE_DIR")
     os.environ.setdefault("EDUSITE_CACHE_DIR", str(network.root / ".cache"))
-    results = check_network(network, today, rules, list(ids) or None)
+    try:
+        results = check_network(network, today, rules, list(ids) or None)
+    finally:  # in-process callers (tests, scripts) keep their environment
+        if saved is None:
+            os.environ.pop("EDUSITE_CACHE_DIR", None)
     text = FORMATS[fmt](results, today, rules)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
