@@ -80,7 +80,7 @@ class Digests:
         """``(path relative to folder, digest)`` of every file below ``folder``, sorted."""
         out: list[tuple[str, str]] = []
         base = os.fspath(folder).rstrip("/")
-        for top, dirs, names in os.walk(base):
+        for top, dirs, names in os.walk(base, followlinks=True):  # as MkDocs reads docs
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             rel = top[len(base) + 1 :].replace(os.sep, "/")  # os.walk's tops start with base
             for n in sorted(names):
