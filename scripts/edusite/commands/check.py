@@ -84,9 +84,11 @@ def command(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, ro
         )
         sys.exit(2)
     # Attachment inspections (opening every PDF and spreadsheet) are remembered by content in
-    # the build's cache folder, shared with `edusite build`.
+    # the build's cache folder, shared with `edusite build` (only when the network has one:
+    # checking a folder never leaves files in it).
     saved = os.environ.get("EDUSITE_CACHE_DIR")
-    os.environ.setdefault("EDUSITE_CACHE_DIR", str(network.root / ".cache"))
+    if saved is None and (network.root / ".cache").is_dir():  # a built network's cache only
+        os.environ["EDUSITE_CACHE_DIR"] = str(network.root / ".cache")
     try:
         results = check_network(network, today, rules, list(ids) or None)
     finally:  # in-process callers (tests, scripts) keep their environment
