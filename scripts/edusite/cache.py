@@ -86,8 +86,7 @@ def site_key(
     h.update(unit.config_file.read_bytes())
     for ancestor in network.ancestors(unit.id):  # their names and links appear on our pages
         h.update(ancestor.config_file.read_bytes())
-    docs = unit.docs_dir or network.root / "content" / unit.id
-    h.update(d.tree_hash(docs).encode())
+    h.update(d.tree_hash(network.content_dir(unit)).encode())
     for extra in plugin_inputs(network, unit, out):
         h.update(f"{extra}\0{d.of(extra)}".encode())
     if unit.is_portal:
@@ -95,8 +94,7 @@ def site_key(
         # (hashed once per build, when the member's own key was made).
         # Its disclosure dashboard reads their configs too (levels, flags, contacts).
         for member in network.descendants(unit.id):
-            member_docs = member.docs_dir or network.root / "content" / member.id
-            h.update(f"{member.id}\0{d.tree_hash(member_docs)}\0".encode())
+            h.update(f"{member.id}\0{d.tree_hash(network.content_dir(member))}\0".encode())
             h.update(d.of(member.config_file).encode())
         for feed in member_feeds(network, unit, out):
             h.update(f"{feed}\0{d.of(feed)}".encode())

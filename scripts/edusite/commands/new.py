@@ -70,7 +70,7 @@ def new_post(unit_id: str, title: str, root: Path, date_text: str | None) -> Non
     unit = network[unit_id]
     when = parse_datetime(date_text) if date_text else now().replace(second=0, microsecond=0)
     title = nfc(title).strip()
-    docs = unit.docs_dir or network.root / "content" / unit_id
+    docs = network.content_dir(unit)
     path = new_post_path(docs, title, when)
     if path.exists():
         click.echo(f"Đã có bài này / already exists: {path}", err=True)

@@ -57,11 +57,6 @@ def is_checked_unit(unit: Unit) -> bool:
     return unit.kind in ("school", "center")
 
 
-def unit_docs_dir(unit: Unit, root: Path) -> Path:
-    """The unit's content folder: its ``docs_dir`` or ``<root>/content/<id>``."""
-    return unit.docs_dir or (root / "content" / unit.id)
-
-
 def required_periods(deadline: Deadline, today: date, rules: Rules) -> list[Period]:
     """The ``lookback`` most recent periods already due on ``today``, active months only.
 
@@ -469,7 +464,7 @@ def check_network(
 ) -> list[UnitResult]:
     """Check the selected units of ``network`` (see :func:`select_units`), sorted by id."""
     return [
-        check_unit(u, unit_docs_dir(u, network.root), today, rules)
+        check_unit(u, network.content_dir(u), today, rules)
         for u in select_units(network, ids)
     ]
 

@@ -22,7 +22,7 @@ from ..digests import build_trees
 from ..structure.network import LEVELS, Network, Unit
 from ..text import format_date
 from .attachments import TYPES
-from .checker import check_page, check_unit, disclosure_flags, is_checked_unit, unit_docs_dir
+from .checker import check_page, check_unit, disclosure_flags, is_checked_unit
 from .dates import school_year_label, school_year_of
 from .model import Rules
 from .pages import DISCLOSURE_DIR, DisclosurePage
@@ -204,7 +204,7 @@ def dashboard_context(
     regime = rules.regime_for(current)
     units = [u for u in network.descendants(portal_id) if is_checked_unit(u)]
     units.sort(key=lambda u: u.id)
-    summaries = [_unit_summary(u, network.root, today, rules, current) for u in units]
+    summaries = [_unit_summary(u, network, today, rules, current) for u in units]
     columns = []
     if regime is not None:
         owed_any = {
@@ -266,7 +266,7 @@ def dashboard_context(
 
 
 def _unit_summary(
-    unit: Unit, root: Path, today: date, rules: Rules, current: int
+    unit: Unit, network: Network, today: date, rules: Rules, current: int
 ) -> dict[str, Any]:
     """What a dashboard row needs of one unit's check of school year ``current``.
 
@@ -275,7 +275,7 @@ def _unit_summary(
     a hash of the unit (its whole ``extra.unit``), its whole content folder (the builder's hash), the day,
     the rules files and the edusite code, so any change, or a new day, checks again.
     """
-    docs = unit_docs_dir(unit, root)
+    docs = network.content_dir(unit)
     folder = os.environ.get("EDUSITE_CACHE_DIR")
     tree = build_trees().get(os.path.realpath(docs)) if folder else None
     memo = Path(folder) / "disclosure" / f"{unit.id}.json" if folder and tree else None

@@ -44,7 +44,7 @@ def upper_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
 
 def documents_folder(network: Network, unit: Unit) -> Path:
     """``content/<id>/van-ban``: the unit's documents (its ``docs_dir`` when set)."""
-    return (unit.docs_dir or network.root / "content" / unit.id) / DOCS_DIR
+    return network.content_dir(unit) / DOCS_DIR
 
 
 _UPPER_MEMO: dict[tuple[object, ...], list[UpperDocument] | None] = {}

@@ -113,11 +113,6 @@ def _categories_in(path: str, _mtime_ns: int, _size: int) -> dict[str, str] | No
     return _plugin_categories(load_yaml_file(path))
 
 
-def content_dir(network: Network, unit: Unit) -> Path:
-    """The unit's content folder (``docs_dir``), ``content/<id>`` by default."""
-    return unit.docs_dir or network.root / "content" / unit.id
-
-
 def collect_unit(
     network: Network,
     unit: Unit,
@@ -136,7 +131,7 @@ def collect_unit(
     YAML (see :func:`_memo_key`).
     """
     data = UnitData(unit)
-    docs = content_dir(network, unit)
+    docs = network.content_dir(unit)
     cats = categories if categories is not None else categories_for(network, unit)
     wanted = {str(y) for y in years} if years is not None else None
     memo = memo_dir / f"{unit.id}.json" if memo_dir is not None else None

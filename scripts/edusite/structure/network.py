@@ -112,6 +112,10 @@ class Network:
     def __contains__(self, unit_id: object) -> bool:
         return unit_id in self.units
 
+    def content_dir(self, unit: Unit) -> Path:
+        """The unit's content folder: its ``docs_dir``, else ``<root>/content/<id>``."""
+        return unit.docs_dir or self.root / "content" / unit.id
+
     def children(self, unit_id: str) -> list[Unit]:
         """Direct members of ``unit_id``, sorted by id."""
         return [u for u in self if u.parent == unit_id]
