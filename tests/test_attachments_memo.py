@@ -18,10 +18,12 @@ def test_inspection_memo_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     first = A.inspect(pdf)
     assert first.ok and first.pages == 1
     [memo] = list((cache / "attachments").glob("*.json"))
-    assert json.loads(memo.read_text(encoding="utf-8"))["pages"] == 1
+    assert json.loads(memo.read_text(encoding="utf-8"))["value"]["pages"] == 1
     # A later process reads the memo instead of opening the PDF (a planted value proves it).
     A._SEEN.clear()
-    memo.write_text(json.dumps({**json.loads(memo.read_text()), "pages": 99}), encoding="utf-8")
+    planted = json.loads(memo.read_text(encoding="utf-8"))
+    planted["value"]["pages"] = 99
+    memo.write_text(json.dumps(planted), encoding="utf-8")
     assert A.inspect(pdf).pages == 99
     # Other bytes: another key, a real inspection.
     A._SEEN.clear()

@@ -7,7 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from edusite.digests import MISSING, RACY_NS, Digests, reader
+from edusite.digests import MISSING, Digests, reader
+from edusite.memo import RACY_NS
 
 
 def sha(data: bytes) -> str:

@@ -187,7 +187,7 @@ def test_memo_reuses_unchanged_units_and_rereads_changed_ones(
     # A corrupt memo is ignored and rewritten, never trusted.
     (memo / "th-a.json").write_text("{not json", encoding="utf-8")
     assert counts() == [(1, 1), (1, 1)] and parsed == ["th-b", "th-a", "th-a"]
-    assert json.loads((memo / "th-a.json").read_text(encoding="utf-8"))["items"]
+    assert json.loads((memo / "th-a.json").read_text(encoding="utf-8"))["value"]["items"]
 
 
 def test_album_photos_count(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .cache import BuildCache, network_hash, site_key
 from .digests import Digests
+from .memo import write_atomic
 from .structure.network import Network
 from .text import now
 from .worker import SiteResult, build_site, warm_up
@@ -38,23 +39,18 @@ def priorities(network: Network, selected: list[str]) -> dict[str, tuple[int, in
     path to the Sở, which waits for all), then the tree's post-order (children first, each
     subtree together), so each Phòng's schools finish close together and the Phòng can build
     while other schools still do."""
-    chosen = set(selected)
-    kids: dict[str, list[str]] = {}
-    for unit in network:
-        if unit.parent:
-            kids.setdefault(unit.parent, []).append(unit.id)
     order: list[str] = []
 
     def visit(uid: str) -> None:
-        for child in sorted(kids.get(uid, [])):
-            visit(child)
+        for child in network.children(uid):
+            visit(child.id)
         order.append(uid)
 
-    for unit in sorted(network, key=lambda u: u.id):
+    for unit in network:
         if not unit.parent or unit.parent not in network:
             visit(unit.id)
     index = {uid: i for i, uid in enumerate(order)}
-    return {uid: (0 if network[uid].is_portal else 1, index.get(uid, 0)) for uid in chosen}
+    return {uid: (0 if network[uid].is_portal else 1, index[uid]) for uid in selected}
 
 
 def write_trees(folder: Path, digests: Digests) -> Path:
@@ -62,9 +58,7 @@ def write_trees(folder: Path, digests: Digests) -> Path:
     :func:`edusite.reports.collect.collect_unit`): a portal then needs not list its members'
     posts to know they are unchanged. Lives in the staging folder, gone after the build."""
     path = folder / "trees.json"
-    tmp = folder / f".trees.{os.getpid()}"
-    tmp.write_text(json.dumps(digests.real_trees()), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(digests.real_trees()))
     return path
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
+from .memo import settled, write_atomic
+
 FORMAT = 1
 MISSING = "missing"
-RACY_NS = 2_000_000_000  # files younger than this are hashed every time
 
 
 class Digests:
@@ -67,7 +67,7 @@ class Digests:
                 digest = MISSING
             if self.readonly:
                 pass
-            elif digest != MISSING and time.time_ns() - st.st_mtime_ns > RACY_NS:
+            elif digest != MISSING and settled(st.st_mtime_ns):
                 self.known[name] = [*stamp, digest]
                 self.dirty = True
             elif name in self.known:
@@ -106,17 +106,9 @@ class Digests:
         """Write the table atomically (only when something changed)."""
         if self.path is None or not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            tmp.write_text(
-                json.dumps({"format": FORMAT, "files": self.known}, separators=(",", ":")),
-                encoding="utf-8",
-            )
-            tmp.replace(self.path)
+        data = json.dumps({"format": FORMAT, "files": self.known}, separators=(",", ":"))
+        if write_atomic(self.path, data):
             self.dirty = False
-        except OSError:
-            pass
 
 
 _TABLES: dict[tuple[str, int, int], dict[str, list[Any]]] = {}
@@ -163,3 +155,13 @@ def build_trees() -> dict[str, str]:
         return _TREES[stamp]
     except (OSError, ValueError):
         return {}
+
+
+def folder_hash(folder: Path, table: Path | None = None) -> str:
+    """The hash of every file below ``folder`` (paths and bytes), as the cache keys use it: the
+    one this build computed (:func:`build_trees`) when there is one, else computed now with the
+    digest table at ``table`` (read only) sparing files whose stat is unchanged."""
+    known = build_trees().get(os.path.realpath(folder))
+    if known is not None:
+        return known
+    return (reader(table) if table is not None else Digests()).tree_hash(folder)

@@ -195,7 +195,11 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         if page.file.src_uri == f"{disclosure.DISCLOSURE_DIR}/index.md":
             if state.unit.is_portal:
                 return disclosure.dashboard_context(
-                    state.network, state.unit.id, state.today.date(), self.rules
+                    state.network,
+                    state.unit.id,
+                    state.today.date(),
+                    self.rules,
+                    memo_dir=self._cache_dir(state) / "disclosure",
                 )
             return disclosure.disclosure_index_context(
                 state.unit, state.docs_dir, state.today.date(), self.rules

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from . import memo
 
 _installed = False
 _LISTINGS: dict[tuple[str, ...], list[str]] = {}
@@ -54,13 +55,7 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
         data = bucket.bytecode_to_string()
         self._store[bucket.key] = data
         if self.folder is not None:
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                tmp = self.folder / f".{bucket.key}.{os.getpid()}"
-                tmp.write_bytes(data)
-                tmp.replace(self.folder / f"{bucket.key}.bc")
-            except OSError:
-                pass
+            memo.write_atomic(self.folder / f"{bucket.key}.bc", data)
 
 
 @lru_cache(maxsize=1024)
@@ -79,7 +74,7 @@ def install() -> None:
     original: Callable[..., list[str]] = jinja2.FileSystemLoader.list_templates
 
     def list_templates(self: jinja2.FileSystemLoader) -> list[str]:
-        key = tuple(os.path.realpath(p) for p in self.searchpath)
+        key = tuple(_real(p) for p in self.searchpath)
         if key not in _LISTINGS:
             _LISTINGS[key] = original(self)
         return list(_LISTINGS[key])
@@ -96,18 +91,24 @@ def install() -> None:
         # Each site names the shared theme relative to its own folder ("sites/<id>/../../
         # shared-theme"): compare real paths, or every site would miss the cache.
         key = (
-            tuple(os.path.realpath(d) for d in config.theme.dirs),
+            tuple(_real(d) for d in config.theme.dirs),
             tuple(sorted(config.theme.static_templates)),
             tuple(sorted(utils.markdown_extensions)),
         )
         if key not in _THEME_FILES:
-            stored = _stored_theme_files(key)
+            # A new worker would list Material's 14,000 files again (about 0.2 s): the
+            # filtered list is also kept in <cache>/theme-files.json, under _theme_key.
+            folder = os.environ.get("EDUSITE_CACHE_DIR")
+            memo_file = Path(folder) / "theme-files.json" if folder else None
+            memo_key = _theme_key(key) if memo_file else ""
+            stored = memo.load(memo_file, memo_key) if memo_file else None
             if stored is None:
                 probe = Files([])
                 add_original(probe, env, config)
-                stored = [(f.src_uri, f.src_dir) for f in probe]
-                _store_theme_files(key, stored)
-            _THEME_FILES[key] = stored
+                stored = [[f.src_uri, f.src_dir] for f in probe]
+                if memo_file:
+                    memo.store(memo_file, memo_key, stored)
+            _THEME_FILES[key] = [(str(path), str(folder)) for path, folder in stored]
         for path, folder in _THEME_FILES[key]:
             if self.get_file_from_path(path) is None:  # docs files win over theme files
                 self.append(File(path, folder, config.site_dir, config.use_directory_urls))
@@ -118,16 +119,14 @@ def install() -> None:
     _installed = True
 
 
-def _theme_stamp(key: tuple[Any, ...]) -> str:
-    """What the theme's file list depends on: the key, MkDocs' and Material's versions (an
-    installed theme changes only with them) and every file name and time of theme folders
-    outside ``site-packages`` (the network's own ``shared-theme``, edited by people)."""
-    import hashlib
-
+def _theme_key(key: tuple[Any, ...]) -> str:
+    """What the theme's file list depends on: the listing key, MkDocs' and Material's versions
+    (an installed theme changes only with them) and the name, size and time of every file of
+    theme folders outside ``site-packages`` (the network's own ``shared-theme``)."""
     import material
     import mkdocs
 
-    h = hashlib.sha256(repr((key, mkdocs.__version__, material.__version__)).encode())
+    files = []
     for folder in key[0]:
         if "site-packages" in folder:
             continue
@@ -135,45 +134,8 @@ def _theme_stamp(key: tuple[Any, ...]) -> str:
             dirs.sort()
             for n in sorted(names):
                 st = os.stat(os.path.join(top, n))
-                h.update(f"{top}/{n}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
-    return h.hexdigest()
-
-
-def _theme_files_path() -> Path | None:
-    folder = os.environ.get("EDUSITE_CACHE_DIR")
-    return Path(folder) / "theme-files.json" if folder else None
-
-
-def _stored_theme_files(key: tuple[Any, ...]) -> list[tuple[str, str]] | None:
-    """The theme's file list a previous process saved in ``<cache>/theme-files.json`` (listing
-    Material's 14,000 files costs a new worker about 0.2 s), if its stamp still matches."""
-    import json
-
-    path = _theme_files_path()
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("stamp") != _theme_stamp(key):
-            return None
-        return [(str(a), str(b)) for a, b in data["files"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _store_theme_files(key: tuple[Any, ...], files: list[tuple[str, str]]) -> None:
-    import json
-
-    path = _theme_files_path()
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps({"stamp": _theme_stamp(key), "files": files}), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass
+                files.append([os.path.join(top, n), st.st_size, st.st_mtime_ns])
+    return memo.key(list(key), mkdocs.__version__, material.__version__, files)
 
 
 _YAML: dict[tuple[Any, ...], Any] = {}
@@ -203,7 +165,7 @@ def _keep_config_parsing() -> None:
         if loader is None or not isinstance(name, str) or not hasattr(source, "fileno"):
             return original(source, loader)
         st = os.fstat(source.fileno())
-        if time.time_ns() - st.st_mtime_ns < 2_000_000_000:  # too young to trust its stamp
+        if not memo.settled(st.st_mtime_ns):  # too young to trust its stamp
             return original(source, loader)
         key = (os.path.realpath(name), st.st_size, st.st_mtime_ns, st.st_ino)
         if key not in _YAML:

@@ -7,17 +7,18 @@ the privacy scan can read inside attachments, not only the page.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import logging
 import os
-import time
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
+
+from .. import memo
 
 #: extension -> (type label, Vietnamese description)
 TYPES: dict[str, tuple[str, str]] = {
@@ -59,7 +60,7 @@ def file_type(name: str) -> str | None:
     return entry[0] if entry else None
 
 
-_SEEN: dict[tuple[str, int, int], Inspection] = {}
+_SEEN: dict[tuple[tuple[str, int, int], ...], Inspection] = {}
 
 
 def inspect(path: Path) -> Inspection:
@@ -70,45 +71,30 @@ def inspect(path: Path) -> Inspection:
     and in ``$EDUSITE_CACHE_DIR/attachments/`` (set by ``edusite build``) by a hash of the
     file's bytes and of the edusite code, so a changed file or checker is never trusted.
     """
-    try:
-        st = path.stat()
-    except OSError:
-        return _inspect(path)
-    if time.time_ns() - st.st_mtime_ns < 2_000_000_000:  # a time stamp may hide a 2nd write
+    seen = memo.stamp([path])
+    if not seen:  # missing, or too young to be remembered by its stat
         return _inspect_cached(path)
-    stamp = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
-    found = _SEEN.get(stamp)
-    if found is None:
-        found = _SEEN[stamp] = _inspect_cached(path)
-    return found
+    if seen not in _SEEN:
+        _SEEN[seen] = _inspect_cached(path)
+    return _SEEN[seen]
 
 
 def _inspect_cached(path: Path) -> Inspection:
     folder = os.environ.get("EDUSITE_CACHE_DIR")
-    if not folder:
-        return _inspect(path)
-    from ..cache import code_hash
-
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if folder else None
     except OSError:
+        data = None
+    if not folder or data is None:
         return _inspect(path)
-    key = hashlib.sha256(
-        f"{code_hash()}\0{path.suffix.lower()}\0".encode() + hashlib.sha256(data).digest()
-    ).hexdigest()
-    memo = Path(folder) / "attachments" / f"{key}.json"
-    try:
-        return Inspection(**json.loads(memo.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        pass
+    memo_key = memo.key(path.suffix.lower(), hashlib.sha256(data).digest())
+    memo_file = Path(folder) / "attachments" / f"{memo_key}.json"
+    found = memo.load(memo_file, memo_key)
+    if isinstance(found, dict):
+        with contextlib.suppress(TypeError):
+            return Inspection(**found)
     result = _inspect(path)
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(asdict(result), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(memo)
-    except OSError:
-        pass
+    memo.store(memo_file, memo_key, asdict(result))
     return result
 
 

@@ -463,10 +463,7 @@ def check_network(
     network: Network, today: date, rules: Rules, ids: list[str] | None = None
 ) -> list[UnitResult]:
     """Check the selected units of ``network`` (see :func:`select_units`), sorted by id."""
-    return [
-        check_unit(u, network.content_dir(u), today, rules)
-        for u in select_units(network, ids)
-    ]
+    return [check_unit(u, network.content_dir(u), today, rules) for u in select_units(network, ids)]
 
 
 @dataclass

@@ -11,14 +11,12 @@ Each returns a ``dict`` the templates receive as ``disclosure``.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..digests import build_trees
+from .. import memo
+from ..digests import folder_hash
 from ..structure.network import LEVELS, Network, Unit
 from ..text import format_date
 from .attachments import TYPES
@@ -193,7 +191,7 @@ def section_context(
 
 
 def dashboard_context(
-    network: Network, portal_id: str, today: date, rules: Rules
+    network: Network, portal_id: str, today: date, rules: Rules, memo_dir: Path | None = None
 ) -> dict[str, Any]:
     """Context of a portal's compliance dashboard for the current school year.
 
@@ -204,7 +202,7 @@ def dashboard_context(
     regime = rules.regime_for(current)
     units = [u for u in network.descendants(portal_id) if is_checked_unit(u)]
     units.sort(key=lambda u: u.id)
-    summaries = [_unit_summary(u, network, today, rules, current) for u in units]
+    summaries = [_unit_summary(u, network, today, rules, current, memo_dir) for u in units]
     columns = []
     if regime is not None:
         owed_any = {
@@ -266,34 +264,29 @@ def dashboard_context(
 
 
 def _unit_summary(
-    unit: Unit, network: Network, today: date, rules: Rules, current: int
+    unit: Unit, network: Network, today: date, rules: Rules, current: int, memo_dir: Path | None
 ) -> dict[str, Any]:
     """What a dashboard row needs of one unit's check of school year ``current``.
 
-    A Sở's dashboard checks every school on each build (pages, attachments, privacy). Inside
-    ``edusite build``, the summary is kept in ``$EDUSITE_CACHE_DIR/disclosure/<id>.json`` under
-    a hash of the unit (its whole ``extra.unit``), its whole content folder (the builder's hash), the day,
+    A Sở's dashboard checks every school on each build (pages, attachments, privacy). With
+    ``memo_dir``, the summary is kept in ``memo_dir/<id>.json`` under a hash of the unit's
+    content folder (:func:`edusite.digests.folder_hash`), its whole ``extra.unit``, the day,
     the rules files and the edusite code, so any change, or a new day, checks again.
     """
     docs = network.content_dir(unit)
-    folder = os.environ.get("EDUSITE_CACHE_DIR")
-    tree = build_trees().get(os.path.realpath(docs)) if folder else None
-    memo = Path(folder) / "disclosure" / f"{unit.id}.json" if folder and tree else None
-    key = ""
-    if memo is not None:
-        from ..cache import code_hash
-
-        h = hashlib.sha256(f"{code_hash()}\0{today.isoformat()}\0{current}\0{tree}".encode())
-        h.update(json.dumps([unit.to_context(), unit.raw], sort_keys=True, default=str).encode())
-        for f in rules.files:
-            h.update(Path(f).read_bytes() if Path(f).is_file() else b"-")
-        key = h.hexdigest()
-        try:
-            data = json.loads(memo.read_text(encoding="utf-8"))
-            if data.get("key") == key:
-                return data["summary"]
-        except (OSError, ValueError, AttributeError):
-            pass
+    memo_file, memo_key = None, ""
+    if memo_dir is not None:
+        memo_file = memo_dir / f"{unit.id}.json"
+        memo_key = memo.key(
+            today.isoformat(),
+            current,
+            [unit.to_context(), unit.raw],
+            *[Path(f).read_bytes() if Path(f).is_file() else b"-" for f in rules.files],
+            folder_hash(docs, memo_dir.parent / "digests.json"),
+        )
+        found = memo.load(memo_file, memo_key)
+        if found is not None:
+            return found
     result = check_unit(unit, docs, today, rules, years=[current])
     year = result.year(current)
     items = {i.section.slug: i for i in year.items} if year else {}
@@ -309,16 +302,8 @@ def _unit_summary(
         },
         "status": status_of([f for i in items.values() for f in i.all_findings]),
     }
-    if memo is not None:
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
-            tmp.write_text(
-                json.dumps({"key": key, "summary": summary}, ensure_ascii=False), encoding="utf-8"
-            )
-            tmp.replace(memo)
-        except OSError:
-            pass
+    if memo_file is not None:
+        memo.store(memo_file, memo_key, summary)
     return summary
 
 

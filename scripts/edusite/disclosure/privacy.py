@@ -17,13 +17,13 @@ Findings quote the number masked, so the report itself does not spread the data.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from .. import memo
 from ..text import fold
 
 _CCCD_RE = re.compile(r"(?<![\d.,])0\d{2}(?:[ .]?\d{3}){3}(?!\d)")
@@ -203,17 +203,8 @@ def contact_phones(unit_raw: Any, phone: str, docs_dir: Path | None) -> set[str]
             folder = docs_dir / name
             if folder.is_dir():
                 candidates.extend(sorted(folder.rglob("*.md")))
-    stamps = []
-    for path in candidates:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        if time.time_ns() - st.st_mtime_ns < 2_000_000_000:  # too young to trust a time stamp
-            stamps = None
-            break
-        stamps.append((str(path), st.st_size, st.st_mtime_ns))
-    key = (repr(unit_raw), phone, tuple(stamps)) if stamps is not None else None
+    stamps = memo.stamp(candidates)
+    key = (repr(unit_raw), phone, stamps) if stamps is not None else None
     if key is not None and key in _PHONES:
         return set(_PHONES[key])
     found = find_phones(phone or "")

@@ -7,11 +7,11 @@ here is testable without running MkDocs.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import memo
 from ..errors import Problem
 from ..structure.network import Network, Unit
 from .feed import (
@@ -50,6 +50,11 @@ def documents_folder(network: Network, unit: Unit) -> Path:
 _UPPER_MEMO: dict[tuple[object, ...], list[UpperDocument] | None] = {}
 
 
+def _files(folder: Path) -> list[Path]:
+    """Every file below ``folder``, sorted (none when it does not exist)."""
+    return sorted(Path(top) / n for top, _dirs, names in os.walk(folder) for n in names)
+
+
 def documents_of(
     network: Network, unit: Unit, types: Sequence[DocumentType]
 ) -> list[UpperDocument] | None:
@@ -62,36 +67,26 @@ def documents_of(
     process by the files' stats: the hundreds of schools under one Sở read its folder once.
     """
     folder = documents_folder(network, unit)
-    base = folder.parent
-    sources: list[tuple[str, Path]] = []
-    stamp: list[tuple[str, int, int]] = []
-    for top, dirs, names in os.walk(folder):
-        dirs.sort()
-        for n in sorted(names):
-            path = Path(top) / n
-            st = path.stat()
-            uri = path.relative_to(base).as_posix()
-            stamp.append((uri, st.st_mtime_ns, st.st_size))
-            if is_document(uri):
-                sources.append((uri, path))
-    # A file changed in the last two seconds may hide a second write behind the same time
-    # stamp (a long-lived process: tests, ``edusite serve``): then read it, do not remember it.
-    young = any(time.time_ns() - mtime < 2_000_000_000 for _uri, mtime, _size in stamp)
-    key = (unit.id, unit.site_url, unit.name, tuple(types), tuple(stamp))
-    if young:
-        _UPPER_MEMO.pop(key, None)
-    if key not in _UPPER_MEMO:
-        if len(_UPPER_MEMO) > 256:
-            _UPPER_MEMO.clear()
-        documents, problems = load_documents(sources, unit_id=unit.id, types=types)
-        if any(p.severity == "error" for p in problems):
-            _UPPER_MEMO[key] = None
-        else:
+    files = _files(folder)
+    stamps = memo.stamp(files)  # None: a file too young to be remembered by its stat
+    key = (unit.id, unit.site_url, unit.name, tuple(types), stamps)
+    if stamps is None or key not in _UPPER_MEMO:
+        sources = [(p.relative_to(folder.parent).as_posix(), p) for p in files]
+        documents, problems = load_documents(
+            [(uri, p) for uri, p in sources if is_document(uri)], unit_id=unit.id, types=types
+        )
+        found = None
+        if not any(p.severity == "error" for p in problems):
             rss, _atom = build_documents_feed(
                 documents, site_url=unit.site_url, site_name=unit.name
             )
-            _UPPER_MEMO[key] = parse_documents_feed(rss)
-    found = _UPPER_MEMO.pop(key) if young else _UPPER_MEMO[key]
+            found = parse_documents_feed(rss)
+        if stamps is None:
+            return found
+        if len(_UPPER_MEMO) > 256:
+            _UPPER_MEMO.clear()
+        _UPPER_MEMO[key] = found
+    found = _UPPER_MEMO[key]
     return list(found) if found is not None else None
 
 
@@ -101,13 +96,11 @@ def cache_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
 
     A portal's report page (``bao-cao/``) also reads its members' posts and albums:
     :func:`edusite.cache.site_key` covers those by hashing every member's content folder.
-    ``root`` (the build output root) is not needed any more but kept for callers.
+    ``root`` (the build output root) is unused; the signature matches the other plugins'
+    ``cache_inputs`` (see :func:`edusite.cache.plugin_inputs`).
     """
-    paths: list[Path] = []
-    for ancestor in network.ancestors(unit.id):
-        for top, _dirs, names in os.walk(documents_folder(network, ancestor)):
-            paths += (Path(top) / n for n in names)
-    return sorted(paths)
+    ancestors = network.ancestors(unit.id)
+    return sorted(f for a in ancestors for f in _files(documents_folder(network, a)))
 
 
 @dataclass

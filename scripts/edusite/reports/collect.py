@@ -13,8 +13,6 @@ uses; only the Markdown body is read here in addition, to count images and video
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -24,7 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..digests import Digests, build_trees, reader
+from .. import memo
+from ..digests import folder_hash
 from ..errors import EdusiteError, Problem
 from ..structure.network import Network, Unit
 from ..structure.posts import NEWS_DIR, is_post, load_post
@@ -127,32 +126,31 @@ def collect_unit(
     ``years`` limits reading to ``tin-tuc/<yyyy>/`` folders of those years (a portal's report
     would otherwise parse years of history); posts are kept when not drafts and dated at or
     before ``now``. With ``memo_dir``, what was read is kept in ``memo_dir/<unit id>.json`` under
-    a hash of the files' bytes, so a portal re-reading hundreds of unchanged members parses no
-    YAML (see :func:`_memo_key`).
+    the hash of the unit's content folder (:func:`edusite.digests.folder_hash`), so a portal
+    re-reading hundreds of unchanged members parses no YAML.
     """
     data = UnitData(unit)
     docs = network.content_dir(unit)
     cats = categories if categories is not None else categories_for(network, unit)
     wanted = {str(y) for y in years} if years is not None else None
-    memo = memo_dir / f"{unit.id}.json" if memo_dir is not None else None
-    posts: list[tuple[Path, str]] | None = None
-    key = ""
+    memo_file, memo_key, read = None, "", None
     if memo_dir is not None:
-        tree = build_trees().get(os.path.realpath(docs))
-        if tree is not None:  # the builder hashed this folder already: no need to list it
-            key = _memo_key_tree(unit, cats, wanted, tree)
-        else:  # the build's table of file digests spares re-reading (see digests)
-            posts = _post_files(docs, wanted)
-            digests = reader(memo_dir.parent / "digests.json")
-            key = _memo_key(unit, docs, posts, cats, wanted, digests)
-    read = _load_memo(memo, key) if memo is not None else None
+        memo_file = memo_dir / f"{unit.id}.json"
+        # Everything _read_posts and _albums depend on: the unit's files, id, groups, the
+        # categories and the years (the memo key adds the edusite code).
+        memo_key = memo.key(
+            unit.id,
+            list(unit.groups),
+            cats,
+            sorted(wanted or []),
+            folder_hash(docs, memo_dir.parent / "digests.json"),
+        )
+        read = _decode(memo.load(memo_file, memo_key))
     if read is None:
-        if posts is None:
-            posts = _post_files(docs, wanted)
-        read = _read_posts(unit, docs, posts, cats)
-        read = (read[0] + _albums(docs, wanted), read[1], read[2])
-        if memo is not None:
-            _save_memo(memo, key, read)
+        items, problems, seen_groups = _read_posts(unit, docs, _post_files(docs, wanted), cats)
+        read = (items + _albums(docs, wanted), problems, seen_groups)
+        if memo_file is not None:
+            memo.store(memo_file, memo_key, _encode(read))
     items, problems, seen_groups = read
     data.problems.extend(problems)
     data.items = sorted((i for i in items if i.date <= now), key=lambda i: (i.date, i.source))
@@ -189,7 +187,7 @@ def _post_files(docs: Path, wanted: set[str] | None) -> list[tuple[Path, str]]:
 
 def _read_posts(
     unit: Unit, docs: Path, posts: list[tuple[Path, str]], cats: dict[str, str]
-) -> tuple[list[Item], list[Problem], set[str]]:
+) -> Read:
     """Every non-draft post as an :class:`Item` (future ones too), errors, groups seen."""
     items: list[Item] = []
     problems: list[Problem] = []
@@ -221,51 +219,25 @@ def _read_posts(
     return items, problems, seen_groups
 
 
-# -- memo: what a unit's files gave, keyed by their bytes ---------------------------------------
+# -- memo: what a unit's files gave ------------------------------------------------------------
 
-MEMO_VERSION = 1
-
-
-def _memo_key(
-    unit: Unit,
-    docs: Path,
-    posts: list[tuple[Path, str]],
-    cats: dict[str, str],
-    wanted: set[str] | None,
-    digests: Digests,
-) -> str:
-    """Hash of everything :func:`_read_posts` and :func:`_albums` depend on: the edusite code,
-    the unit's id and groups, the categories, the years, each post file's path and bytes, and
-    the album folders' file names (albums count files, not bytes)."""
-    from ..cache import code_hash
-
-    h = hashlib.sha256(f"{MEMO_VERSION}\0{code_hash()}\0{unit.id}".encode())
-    h.update(json.dumps([list(unit.groups), cats, sorted(wanted or [])], sort_keys=True).encode())
-    for path, src_uri in posts:
-        h.update(f"{src_uri}\0{digests.of(path)}\0".encode())
-    root = docs / ALBUM_DIR
-    if root.is_dir():
-        for f in sorted(root.rglob("*")):
-            h.update(f.relative_to(docs).as_posix().encode() + b"\0")
-    return h.hexdigest()
+Read = tuple[list[Item], list[Problem], set[str]]
 
 
-def _memo_key_tree(unit: Unit, cats: dict[str, str], wanted: set[str] | None, tree: str) -> str:
-    """Like :func:`_memo_key`, from the hash of the unit's whole content folder (every file's
-    path and bytes), which the builder computed for the cache keys of this very run."""
-    from ..cache import code_hash
+def _encode(read: Read) -> dict[str, Any]:
+    items, problems, groups = read
+    return {
+        "items": [{**asdict(i), "date": i.date.isoformat()} for i in items],
+        "problems": [asdict(p) for p in problems],
+        "groups": sorted(groups),
+    }
 
-    h = hashlib.sha256(f"{MEMO_VERSION}\0tree\0{code_hash()}\0{unit.id}\0{tree}".encode())
-    h.update(json.dumps([list(unit.groups), cats, sorted(wanted or [])], sort_keys=True).encode())
-    return h.hexdigest()
 
-
-def _load_memo(path: Path, key: str) -> tuple[list[Item], list[Problem], set[str]] | None:
-    """The memo's content when its key matches; ``None`` when missing, stale or unreadable."""
+def _decode(value: Any) -> Read | None:
+    """Inverse of :func:`_encode`; ``None`` for no value or a malformed one."""
+    if value is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("key") != key:
-            return None
         items = [
             Item(
                 date=datetime.fromisoformat(i["date"]),
@@ -277,30 +249,11 @@ def _load_memo(path: Path, key: str) -> tuple[list[Item], list[Problem], set[str
                 videos=int(i["videos"]),
                 source=i["source"],
             )
-            for i in data["items"]
+            for i in value["items"]
         ]
-        problems = [Problem(**p) for p in data["problems"]]
-        return items, problems, set(data["groups"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return items, [Problem(**p) for p in value["problems"]], set(value["groups"])
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
-
-
-def _save_memo(path: Path, key: str, read: tuple[list[Item], list[Problem], set[str]]) -> None:
-    """Write the memo atomically; a failure only costs the next build a re-read."""
-    items, problems, groups = read
-    data = {
-        "key": key,
-        "items": [{**asdict(i), "date": i.date.isoformat()} for i in items],
-        "problems": [asdict(p) for p in problems],
-        "groups": sorted(groups),
-    }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass
 
 
 def _albums(docs: Path, wanted: set[str] | None) -> list[Item]:

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..memo import write_atomic
 from . import index as ix
 
 #: Fork only for portals with at least this many members (smaller merges are quick).
@@ -39,10 +40,8 @@ class MemberMerge:
         """Send ``own`` records; True when the child wrote ``search/`` successfully."""
         ok = False
         try:
-            tmp = self.handoff.with_name(self.handoff.name + ".tmp")
-            tmp.write_bytes(pickle.dumps(list(own), protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(self.handoff)
-            os.write(self.go_write, b"1")
+            if write_atomic(self.handoff, pickle.dumps(list(own), pickle.HIGHEST_PROTOCOL)):
+                os.write(self.go_write, b"1")
         except OSError:
             pass
         finally:
