@@ -17,7 +17,6 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EPOCH_LOCAL = datetime(2000, 1, 1, tzinfo=TZ)
 
 
-
 def nfc(text: str) -> str:
     """Normalise ``text`` to Unicode NFC (Word and Zalo copy-paste often yields NFD)."""
     return unicodedata.normalize("NFC", text)
