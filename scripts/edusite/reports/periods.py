@@ -153,11 +153,8 @@ def split(period: Period, kind: str) -> list[Period]:
 
 
 @lru_cache(maxsize=256)  # a portal's report asks the same for each of hundreds of members
-def _split(period: Period, kind: str) -> tuple[Period, ...]:
-    return tuple(_split_list(period, kind))
-
-
-def _split_list(period: Period, kind: str) -> list[Period]:
+def _split(period: Period, kind: str) -> list[Period]:
+    """:func:`split`, cached (so never handed out: :func:`split` returns a copy)."""
     out: list[Period] = []
     if kind == "week":
         monday = week_of(period.start).start
