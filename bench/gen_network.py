@@ -16,6 +16,7 @@ import io
 import random
 import shutil
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -117,6 +118,7 @@ DISCLOSURE_MODELS = {
 }
 
 
+@cache
 def model_unit(level: str) -> dict:
     """``extra.unit`` of the demo school modelling ``level``."""
     meta = yaml.safe_load(

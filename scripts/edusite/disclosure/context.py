@@ -202,7 +202,10 @@ def dashboard_context(
     regime = rules.regime_for(current)
     units = [u for u in network.descendants(portal_id) if is_checked_unit(u)]
     units.sort(key=lambda u: u.id)
-    summaries = [_unit_summary(u, network, today, rules, current, memo_dir) for u in units]
+    rules_bytes = [Path(f).read_bytes() if Path(f).is_file() else b"-" for f in rules.files]
+    summaries = [
+        _unit_summary(u, network, today, rules, rules_bytes, current, memo_dir) for u in units
+    ]
     columns = []
     if regime is not None:
         owed_any = {
@@ -264,7 +267,13 @@ def dashboard_context(
 
 
 def _unit_summary(
-    unit: Unit, network: Network, today: date, rules: Rules, current: int, memo_dir: Path | None
+    unit: Unit,
+    network: Network,
+    today: date,
+    rules: Rules,
+    rules_bytes: list[bytes],
+    current: int,
+    memo_dir: Path | None,
 ) -> dict[str, Any]:
     """What a dashboard row needs of one unit's check of school year ``current``.
 
@@ -281,7 +290,7 @@ def _unit_summary(
             today.isoformat(),
             current,
             [unit.to_context(), unit.raw],
-            *[Path(f).read_bytes() if Path(f).is_file() else b"-" for f in rules.files],
+            *rules_bytes,
             folder_hash(docs, memo_dir.parent / "digests.json"),
         )
         found = memo.load(memo_file, memo_key)
