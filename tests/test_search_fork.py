@@ -11,14 +11,7 @@ from conftest import make_network, post
 from edusite.builder import build_network
 from edusite.search import background
 from edusite.structure.network import get_network
-
-UNITS = {
-    "so": {"name": "Sở", "kind": "so"},
-    "pgd": {"name": "Phòng", "kind": "portal", "parent": "so", "rollup": {"policy": "all"}},
-    "th-a": {"name": "TH A", "kind": "school", "level": "tieu-hoc", "parent": "pgd"},
-    "th-b": {"name": "TH B", "kind": "school", "level": "tieu-hoc", "parent": "pgd"},
-    "thpt": {"name": "THPT", "kind": "school", "level": "thpt", "parent": "so"},
-}
+from test_cache import UNITS  # the same five-unit network
 
 
 def files() -> dict[str, str]:
