@@ -84,18 +84,36 @@ _DATE_RE = re.compile(
 _VN_DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?\s*$")
 
 
+#: Dates outside these years are refused: typos (``0226``, ``20266``) and values whose time-zone
+#: arithmetic would overflow (``0001-01-01`` has no UTC timestamp one day earlier).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+#: Longer strings are not dates (and are not run through the patterns).
+_MAX_DATE_TEXT = 64
+
+
 def parse_datetime(value: object) -> datetime:
     """Parse a front-matter date into an aware datetime (Asia/Ho_Chi_Minh when no zone is given).
 
-    Accepts YAML dates and datetimes, ``yyyy-mm-dd[ HH:MM[:SS]][zone]`` and ``dd/mm/yyyy[ HH:MM]``.
-    Raises ``ValueError`` for anything else.
+    Accepts YAML dates and datetimes, ``yyyy-mm-dd[ HH:MM[:SS]][zone]`` and ``dd/mm/yyyy[ HH:MM]``,
+    in the years :data:`MIN_YEAR` to :data:`MAX_YEAR`. Raises ``ValueError`` (and nothing else)
+    for anything else: other types, NaN, impossible days (30/02), out-of-range values.
     """
+    try:
+        result = _parse_datetime(value)
+    except (ArithmeticError, TypeError) as exc:  # OverflowError of a time-zone shift, …
+        raise ValueError(f"invalid date: {exc}") from exc
+    if not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise ValueError(f"year {result.year} outside {MIN_YEAR}-{MAX_YEAR}")
+    return result
+
+
+def _parse_datetime(value: object) -> datetime:
     if isinstance(value, datetime):
         return to_local(value)
     if isinstance(value, date):
         return to_local(value)
-    if not isinstance(value, str):
-        raise ValueError(value)
+    if not isinstance(value, str) or len(value) > _MAX_DATE_TEXT:
+        raise ValueError("not a date")
     m = _DATE_RE.match(value)
     if m:
         y, mo, d, hh, mm, ss, zone = m.groups()

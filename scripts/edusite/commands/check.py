@@ -1,7 +1,9 @@
 """``edusite check``: verify the disclosure ("3 công khai") of schools and centres.
 
 Exit codes: 0 when no error-severity finding (warnings allowed), 1 when a rule fails, 2 on bad
-input (invalid rules file, invalid network or front matter, unknown unit id).
+input (invalid rules file, invalid network, unknown unit id; a page that cannot be read or whose
+front matter is invalid, reported as a finding naming the file and the field) and on an internal
+failure, reported as one bilingual paragraph (``EDUSITE_DEBUG=1`` shows the traceback instead).
 """
 
 from __future__ import annotations
@@ -68,6 +70,29 @@ def command(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, ro
     IDS are unit ids; a portal or the Sở stands for all schools and centres below it. Without
     IDS every school and centre of the network is checked.
     """
+    try:
+        _check(ids, today, fmt, output, root)
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except EdusiteError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("EDUSITE_DEBUG"):
+            raise
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        click.echo(
+            f"Lỗi nội bộ của edusite khi kiểm tra công khai ({detail}); nội dung của bạn có thể "
+            "không sai: hãy gửi lệnh vừa chạy và thông báo này cho người quản trị (chạy lại với "
+            "EDUSITE_DEBUG=1 để xem chi tiết). / Internal edusite error while checking "
+            f"disclosures ({detail}); your content may be fine: send the command you ran and "
+            "this message to your administrator (run again with EDUSITE_DEBUG=1 for details).",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def _check(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, root: Path) -> None:
     try:
         network = get_network(root)
         rules = get_rules(network.root, network.settings)

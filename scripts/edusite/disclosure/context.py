@@ -11,6 +11,7 @@ Each returns a ``dict`` the templates receive as ``disclosure``.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,12 +27,22 @@ from .model import Rules
 from .pages import DISCLOSURE_DIR, DisclosurePage
 from .results import STATUSES, ItemResult, PeriodResult, status_of
 
+log = logging.getLogger("mkdocs.plugins.edusite.disclosure")
+
 #: Status legend for templates: status -> label, mark and CSS modifier.
 LEGEND = [
     {"status": s, "label": label, "mark": mark}
     for s, (label, mark) in STATUSES.items()
     if s != "unchecked"
 ]
+
+
+def _text(value: object) -> str:
+    """A front-matter value MkDocs parsed, as text only when it is text: ``str()`` of a hostile
+    value (an alias bomb's shared lists) would expand it."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
 
 
 def _date(day: date | None) -> str:
@@ -141,7 +152,7 @@ def section_context(
     )
     checked = check_page(unit, docs_dir, page_path, rules)
     if checked is None:
-        return {"kind": "section", "valid": False, "title": str(meta.get("title", ""))}
+        return {"kind": "section", "valid": False, "title": _text(meta.get("title"))}
     page, section = checked.page, checked.section
     attachments = [
         {
@@ -166,7 +177,7 @@ def section_context(
         "kind": "section",
         "valid": section is not None,
         "unit": unit.to_context(),
-        "title": page.title or str(meta.get("title", "")),
+        "title": page.title or _text(meta.get("title")),
         "section": section.slug if section else page.section,
         "section_title": section.title if section else "",
         "description": section.description if section else "",
@@ -296,7 +307,15 @@ def _unit_summary(
         found = memo.load(memo_file, memo_key)
         if found is not None:
             return found
-    result = check_unit(unit, docs, today, rules, years=[current])
+    try:
+        result = check_unit(unit, docs, today, rules, years=[current])
+    except Exception as exc:  # noqa: BLE001 - one member's failure must not stop its portal
+        log.warning(
+            "%s: không kiểm tra được công khai của %s, bỏ qua trên bảng tổng hợp (%s: %s) / "
+            "cannot check the disclosures of %s, skipped on the dashboard (%s: %s)",
+            docs, unit.id, type(exc).__name__, exc, unit.id, type(exc).__name__, exc,
+        )  # fmt: skip
+        return {"items": {}, "status": "error"}
     year = result.year(current)
     items = {i.section.slug: i for i in year.items} if year else {}
     summary = {

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..text import MAX_YEAR, MIN_YEAR
+
 _YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -39,9 +41,11 @@ def school_year_label(start: int) -> str:
 
 def parse_school_year(text: object) -> int:
     """``"2025-2026"`` → ``2025``; raises ``ValueError`` unless the second year follows the first."""
-    m = _YEAR_RE.match(str(text).strip()) if text is not None else None
+    m = _YEAR_RE.match(str(text).strip()) if isinstance(text, (str, int)) else None
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         raise ValueError(f"invalid school year {text!r}")
+    if not MIN_YEAR <= int(m.group(1)) < MAX_YEAR:
+        raise ValueError(f"school year {text!r} outside {MIN_YEAR}-{MAX_YEAR}")
     return int(m.group(1))
 
 
@@ -153,12 +157,20 @@ def parse_period(kind: str, value: object) -> Period:
 
     Monthly: ``2026-11``. Weekly: an ISO week ``2026-W47`` or any date of the week
     (``2026-11-16``); the period is the Monday-to-Sunday week containing it.
-    Raises ``ValueError`` when the text does not fit.
+    Raises ``ValueError`` (only) when the text does not fit or the year is outside
+    :data:`~edusite.text.MIN_YEAR`-:data:`~edusite.text.MAX_YEAR`.
     """
+    period = _parse_period(kind, value)
+    if not MIN_YEAR <= period.start.year <= MAX_YEAR:
+        raise ValueError(f"period {period.label} outside {MIN_YEAR}-{MAX_YEAR}")
+    return period
+
+
+def _parse_period(kind: str, value: object) -> Period:
     if isinstance(value, date):
         text = value.isoformat()
     else:
-        text = str(value).strip() if value is not None else ""
+        text = str(value).strip() if isinstance(value, (str, int)) else ""
     if kind == "monthly":
         m = _MONTH_RE.match(text)
         if not m or not 1 <= int(m.group(2)) <= 12:

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import EdusiteError, Problem, problem
+from ..structure.posts import read_source, shown, unreadable
 from ..text import human_size, nfc, parse_datetime
 from ..yamlio import load_yaml, split_front_matter
 from .attachments import TYPES, Inspection, file_type, inspect
@@ -54,6 +55,11 @@ FIELDS: dict[str, tuple[str, str]] = {
         "list of attachments {file: relative path, title: name}",
     ),
 }
+
+#: Longest accepted title (of the page or of an attachment), in characters.
+MAX_TITLE = 300
+#: Most attachments one page may list.
+MAX_ATTACHMENTS = 100
 
 
 @dataclass
@@ -162,16 +168,40 @@ def page_files(year_dir: Path) -> list[Path]:
 
 
 def load_page(path: Path, docs_dir: Path, start: int, regime: Regime) -> DisclosurePage:
-    """Read and validate one page of school year ``start`` under ``regime``."""
+    """Read and validate one page of school year ``start`` under ``regime``.
+
+    Never raises: a file that cannot be read (not UTF-8, hostile YAML) or any other failure
+    is an error of the page naming the file, so ``edusite check`` reports it as a finding and a
+    portal's dashboard shows it.
+    """
     src_uri = path.relative_to(docs_dir).as_posix()
     nested = path.parent.name != school_year_label(start)
     expected_slug = path.parent.name if nested else path.stem
+    try:
+        return _load_page(path, src_uri, nested, expected_slug, start, regime)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must stay that file's
+        return DisclosurePage(
+            path=path,
+            src_uri=src_uri,
+            school_year=start,
+            section=expected_slug,
+            problems=[unreadable(path, exc, ("trang công khai", "disclosure page"))],
+        )
+
+
+def _load_page(
+    path: Path, src_uri: str, nested: bool, expected_slug: str, start: int, regime: Regime
+) -> DisclosurePage:
     page = DisclosurePage(path=path, src_uri=src_uri, school_year=start, section=expected_slug)
 
     def err(key: str | None, vi: str, en: str) -> None:
         page.problems.append(problem(path, key, vi, en))
 
-    text = nfc(path.read_text(encoding="utf-8-sig"))
+    try:
+        text = read_source(path)
+    except EdusiteError as exc:
+        page.problems.extend(exc.problems)
+        return page
     raw, page.body = split_front_matter(text)
     meta: Any = {}
     if raw is None:
@@ -192,6 +222,13 @@ def load_page(path: Path, docs_dir: Path, start: int, regime: Regime) -> Disclos
     page.meta = meta
 
     slug = meta.get("section")
+    if slug is not None and not isinstance(slug, str):
+        err(
+            "section",
+            f"cần {FIELDS['section'][0]}, không phải '{shown(slug)}'",
+            f"expected a {FIELDS['section'][1]}, not '{shown(slug)}'",
+        )
+        slug = expected_slug
     section = regime.section(str(slug)) if slug is not None else None
     if slug is None:
         err("section", f"bắt buộc: {FIELDS['section'][0]}", f"required: {FIELDS['section'][1]}")
@@ -227,7 +264,13 @@ def load_page(path: Path, docs_dir: Path, start: int, regime: Regime) -> Disclos
             )
 
     year = meta.get("school_year")
-    if year is None:
+    if year is not None and not isinstance(year, str):
+        err(
+            "school_year",
+            f"cần {FIELDS['school_year'][0]}, không phải '{shown(year)}'",
+            f"expected a {FIELDS['school_year'][1]}, not '{shown(year)}'",
+        )
+    elif year is None:
         err(
             "school_year",
             f"bắt buộc: {FIELDS['school_year'][0]}",
@@ -244,6 +287,13 @@ def load_page(path: Path, docs_dir: Path, start: int, regime: Regime) -> Disclos
     if title is not None and (not isinstance(title, str) or not title.strip()):
         err("title", f"cần {FIELDS['title'][0]}", f"expected {FIELDS['title'][1]}")
     page.title = nfc(str(title)).strip() if isinstance(title, str) else ""
+    if len(page.title) > MAX_TITLE:
+        err(
+            "title",
+            f"quá dài: {len(page.title):,} ký tự, tối đa {MAX_TITLE}",
+            f"too long: {len(page.title):,} characters, at most {MAX_TITLE}",
+        )
+        page.title = ""
 
     page.published = _date_field(meta, "published", err)
     page.updated = _date_field(meta, "updated", err)
@@ -275,11 +325,11 @@ def _date_field(meta: dict[str, Any], key: str, err: Any) -> date | None:
         if isinstance(value, (bool, int, float)):
             raise ValueError(value)
         return parse_datetime(value).date()
-    except (ValueError, OverflowError):
+    except ValueError:  # the only exception parse_datetime raises
         err(
             key,
-            f"ngày '{value}' không hợp lệ; cần {FIELDS[key][0]}",
-            f"invalid date '{value}'; expected {FIELDS[key][1]}",
+            f"ngày '{shown(value)}' không hợp lệ; cần {FIELDS[key][0]}",
+            f"invalid date '{shown(value)}'; expected {FIELDS[key][1]}",
         )
         return None
 
@@ -305,8 +355,8 @@ def _section_fields(
             example = "2026-11" if section.deadline.kind == "monthly" else "2026-W47"
             err(
                 "period",
-                f"kỳ '{raw_period}' không hợp lệ; cần dạng {example}",
-                f"invalid period '{raw_period}'; expected e.g. {example}",
+                f"kỳ '{shown(raw_period)}' không hợp lệ; cần dạng {example}",
+                f"invalid period '{shown(raw_period)}'; expected e.g. {example}",
             )
         if page.period and page.period.school_year != start:
             err(
@@ -332,8 +382,8 @@ def _section_fields(
         elif report_year != expected:
             err(
                 "report_year",
-                f"thư mục năm học {school_year_label(start)} chứa báo cáo thường niên năm {expected}, không phải '{report_year}'",
-                f"the {school_year_label(start)} folder holds the annual report of {expected}, not '{report_year}'",
+                f"thư mục năm học {school_year_label(start)} chứa báo cáo thường niên năm {expected}, không phải '{shown(report_year)}'",
+                f"the {school_year_label(start)} folder holds the annual report of {expected}, not '{shown(report_year)}'",
             )
         else:
             page.report_year = expected
@@ -347,6 +397,13 @@ def _attachments(value: Any, page_path: Path, err: Any) -> list[Attachment]:
             "attachments",
             f"cần {FIELDS['attachments'][0]}",
             f"expected a {FIELDS['attachments'][1]}",
+        )
+        return []
+    if len(value) > MAX_ATTACHMENTS:
+        err(
+            "attachments",
+            f"quá nhiều tệp đính kèm: {len(value)}, tối đa {MAX_ATTACHMENTS}",
+            f"too many attachments: {len(value)}, at most {MAX_ATTACHMENTS}",
         )
         return []
     out: list[Attachment] = []
@@ -378,6 +435,15 @@ def _attachments(value: Any, page_path: Path, err: Any) -> list[Attachment]:
             )
             continue
         title = item.get("title")
+        if title is not None and (
+            not isinstance(title, (str, int, float)) or len(str(title)) > MAX_TITLE
+        ):
+            err(
+                f"{key}.title",
+                f"cần tên hiển thị (chuỗi, tối đa {MAX_TITLE} ký tự)",
+                f"expected a label (text, at most {MAX_TITLE} characters)",
+            )
+            title = None
         path = page_path.parent / rel
         att = Attachment(
             file=name,

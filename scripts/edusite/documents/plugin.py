@@ -112,6 +112,13 @@ class DocumentsPlugin(BasePlugin[DocumentsConfig]):
                 self.valid_until = valid_until(moment) if self.report else None
             except EdusiteError as exc:  # a broken quota file
                 raise PluginError(str(exc)) from exc
+            skipped = self.report.reports[0].problems if self.report and self.report.reports else []
+            for line in dict.fromkeys(str(p) for p in skipped):
+                log.warning(
+                    "báo cáo: bỏ qua bài viết lỗi của đơn vị thành viên / "
+                    "report: skipped a member's invalid post: %s",
+                    line,
+                )
         if self.report is not None:
             _add_page(files, config, self.report.src_uri, self.report.title)
             for path, data in self.report.files.items():

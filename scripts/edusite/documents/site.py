@@ -6,6 +6,7 @@ here is testable without running MkDocs.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from .load import load_documents
 from .model import DOCS_DIR, Document, DocumentType, is_document, load_types
 from .pages import DocPage, FacetValue, facet_values, get_pages
 from .render import Link, list_page, metadata_table, upper_page
+
+log = logging.getLogger("mkdocs.plugins.edusite.documents")
 
 
 def output_root(site_dir: Path) -> Path:
@@ -71,16 +74,7 @@ def documents_of(
     stamps = memo.stamp(files)  # None: a file too young to be remembered by its stat
     key = (unit.id, unit.site_url, unit.name, tuple(types), stamps)
     if stamps is None or key not in _UPPER_MEMO:
-        sources = [(p.relative_to(folder.parent).as_posix(), p) for p in files]
-        documents, problems = load_documents(
-            [(uri, p) for uri, p in sources if is_document(uri)], unit_id=unit.id, types=types
-        )
-        found = None
-        if not any(p.severity == "error" for p in problems):
-            rss, _atom = build_documents_feed(
-                documents, site_url=unit.site_url, site_name=unit.name
-            )
-            found = parse_documents_feed(rss)
+        found = _read_documents(folder, files, unit, types)
         if stamps is None:
             return found
         if len(_UPPER_MEMO) > 256:
@@ -88,6 +82,28 @@ def documents_of(
         _UPPER_MEMO[key] = found
     found = _UPPER_MEMO[key]
     return list(found) if found is not None else None
+
+
+def _read_documents(
+    folder: Path, files: list[Path], unit: Unit, types: Sequence[DocumentType]
+) -> list[UpperDocument] | None:
+    """What :func:`documents_of` computes; ``None`` on any error (never raises: a unit's bad
+    file fails its own build, not its members')."""
+    try:
+        sources = [(p.relative_to(folder.parent).as_posix(), p) for p in files]
+        documents, problems = load_documents(
+            [(uri, p) for uri, p in sources if is_document(uri)], unit_id=unit.id, types=types
+        )
+        if any(p.severity == "error" for p in problems):
+            return None
+        rss, _atom = build_documents_feed(documents, site_url=unit.site_url, site_name=unit.name)
+        return parse_documents_feed(rss)
+    except Exception as exc:  # noqa: BLE001 - fall back to the unit's last built feed
+        log.warning(
+            "%s: không đọc được văn bản (%s: %s) / cannot read the documents (%s: %s)",
+            folder, type(exc).__name__, exc, type(exc).__name__, exc,
+        )  # fmt: skip
+        return None
 
 
 def cache_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
@@ -144,6 +160,12 @@ class DocumentsSite:
         ):
             docs = documents_of(self.network, ancestor, self.types)
             if docs is None:
+                log.warning(
+                    "van-ban/cap-tren: văn bản của %s có lỗi, dùng danh sách của lần xây dựng "
+                    "thành công trước / %s's documents have errors, using its last built list",
+                    ancestor.id,
+                    ancestor.id,
+                )
                 docs = read_documents_feed(path, self.upper_limit)
             elif self.upper_limit > 0:
                 docs = docs[: self.upper_limit]

@@ -26,7 +26,7 @@ from .. import memo
 from ..digests import folder_hash
 from ..errors import EdusiteError, Problem
 from ..structure.network import Network, Unit
-from ..structure.posts import NEWS_DIR, is_post, load_post
+from ..structure.posts import NEWS_DIR, is_post, load_post, read_source, unreadable
 from ..text import TZ, nfc
 from ..yamlio import load_yaml_file, split_front_matter
 
@@ -188,7 +188,11 @@ def _post_files(docs: Path, wanted: set[str] | None) -> list[tuple[Path, str]]:
 def _read_posts(
     unit: Unit, docs: Path, posts: list[tuple[Path, str]], cats: dict[str, str]
 ) -> Read:
-    """Every non-draft post as an :class:`Item` (future ones too), errors, groups seen."""
+    """Every non-draft post as an :class:`Item` (future ones too), errors, groups seen.
+
+    A post that cannot be read or is invalid is skipped with its errors (a portal's report
+    never fails for a member's bad file; the member's own build fails).
+    """
     items: list[Item] = []
     problems: list[Problem] = []
     seen_groups: set[str] = set()
@@ -203,8 +207,15 @@ def _read_posts(
             seen_groups.add(post.group)
         if post.draft:
             continue
-        _meta, body = split_front_matter(nfc(path.read_text(encoding="utf-8-sig")))
-        photos, videos = media_counts(body, post.image)
+        try:
+            _meta, body = split_front_matter(read_source(path))
+            photos, videos = media_counts(body, post.image)
+        except EdusiteError as exc:  # changed since load_post read it
+            problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one file's failure must stay that file's
+            problems.append(unreadable(path, exc, ("bài viết", "post")))
+            continue
         items.append(
             Item(
                 date=post.date,

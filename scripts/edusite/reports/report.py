@@ -138,9 +138,21 @@ def make_reports(
         cats = categories_for(network, unit)
         for slug, name in cats.items():
             categories.setdefault(slug, name)
-        data = collect_unit(
-            network, unit, now=moment, years=years, categories=cats, memo_dir=memo_dir
-        )
+        try:
+            data = collect_unit(
+                network, unit, now=moment, years=years, categories=cats, memo_dir=memo_dir
+            )
+        except Exception as exc:  # noqa: BLE001 - one member's failure must not stop the report
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            data = UnitData(unit)
+            data.problems.append(
+                problem(
+                    network.content_dir(unit),
+                    None,
+                    f"không đọc được nội dung của đơn vị, bỏ qua ({detail})",
+                    f"cannot read the unit's content, skipped ({detail})",
+                )
+            )
         problems += data.problems
         collected.append(data)
     return [
