@@ -32,3 +32,11 @@ class EdusiteConfig(base.Config):
 
     cache_dir = c.Optional(c.Type(str))
     """Folder for roll-up state and the build cache (default ``<root>/.cache``)."""
+
+    embed_hosts = c.Optional(c.ListOfItems(c.Type(str)))
+    """Hosts whose ``<iframe>`` embeds (video, maps, forms) posts may use, shown click-to-load
+    (default: :data:`edusite.security.markup.EMBED_HOSTS`; ``[]`` allows none)."""
+
+    trusted_units = c.ListOfItems(c.Type(str), default=[])
+    """Unit ids whose pages keep their raw HTML unsanitised (network admins' own pages only:
+    their editors can then run script on the whole network's origin)."""

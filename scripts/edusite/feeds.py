@@ -118,7 +118,9 @@ def build_feed(
         fe.published(entry.published)
         fe.updated(entry.updated or entry.published)
         if entry.summary:
-            fe.summary(entry.summary)
+            # Text, in a field readers take as HTML (RSS description, Atom summary type=html):
+            # escaped, so it shows as the same text and never becomes markup.
+            fe.summary(html.escape(entry.summary, quote=False), type="html")
         if entry.content_html:
             fe.content(entry.content_html, type="CDATA")
         if entry.author:

@@ -17,10 +17,12 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import assets, disclosure, portal, speedups
+from . import assets, disclosure, portal, speedups, yamlio
 from .config import EdusiteConfig
-from .errors import EdusiteError
+from .errors import EdusiteError, Problem, problem
 from .feeds import write_feeds
+from .security import confine, csp, limits, markup, personal_data
+from .security.urls import safe_url
 from .site import SiteState, find_root, get_network_cached, post_context
 from .text import EPOCH_LOCAL, format_date, format_datetime
 from .theme import theme_context
@@ -40,6 +42,9 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.rollup: Any = None  # RollupResult for portals
         self.rules: Any = None  # disclosure rules, loaded on the first "Công khai" page
         self._shared_ctx: dict[str, Any] | None = None
+        self.embed_hosts: tuple[str, ...] = markup.EMBED_HOSTS
+        self.trusted_html = False
+        self.page_problems: list[Problem] = []
 
     # MkDocs calls on_config before anything is read: resolve the unit (the menu comes later).
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -60,6 +65,17 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 f"{config.config_file_path}: trường 'extra.unit.id' / field 'extra.unit.id': "
                 f"không tìm thấy đơn vị '{unit_id}' / unit '{unit_id}' not found"
             )
+        # The content boundary, before MkDocs walks the folder (it follows symlinks).
+        found = confine.scan_content(Path(config.docs_dir))
+        if found:
+            raise PluginError("\n".join(str(p) for p in found))
+        self.embed_hosts = (
+            tuple(self.config.embed_hosts)
+            if self.config.embed_hosts is not None
+            else markup.EMBED_HOSTS
+        )
+        self.trusted_html = unit_id in self.config.trusted_units
+        self.page_problems = []
         self.state = SiteState(
             network=network,
             unit=network[unit_id],
@@ -69,6 +85,42 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             per_page=self.config.pagination_per_page,
         )
         return config
+
+    def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Read each page's source ourselves, within caps: its size and shape
+        (:mod:`edusite.security.limits`) and its front matter (:func:`yamlio.check_page_source`:
+        alias bombs, nesting, huge values). A page over one is replaced by an empty page for the
+        rest of this build and the site fails in ``on_env`` with the reason, before anything is
+        written: one hostile file costs little, and MkDocs never parses it."""
+        if not self.config.enabled or self.state is None or not page.file.abs_src_path:
+            return None
+        path = page.file.abs_src_path
+        try:
+            size = os.path.getsize(path)
+            if size > limits.MAX_BYTES:
+                found = [
+                    problem(
+                        path,
+                        None,
+                        f"trang quá lớn: {size:,} byte, tối đa {limits.MAX_BYTES:,}",
+                        f"page too large: {size:,} bytes, at most {limits.MAX_BYTES:,}",
+                    )
+                ]
+                text = ""
+            else:
+                text = yamlio.read_text_file(path)
+                found = limits.check_markdown(text, path) + yamlio.check_page_source(text, path)
+        except EdusiteError as exc:  # not UTF-8, unreadable
+            found, text = exc.problems, ""
+        except OSError as exc:
+            found = [
+                problem(path, None, f"không đọc được tệp: {exc}", f"cannot read the file: {exc}")
+            ]
+            text = ""
+        self.page_problems += found
+        if any(p.severity == "error" for p in found):
+            return '---\ntitle: ""\n---\n'
+        return text
 
     # Priority -50: other plugins may add pages first; we then see the complete file list.
     @event_priority(-50)
@@ -120,6 +172,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         if not self.config.enabled or self.state is None:
             return None
         src = page.file.src_uri
+        _plain_meta(page.meta)
+        if page.file.abs_src_path and not page.file.generated_by:
+            self._scan_personal_data(page)
+            chosen = page.meta.get("template")
+            if chosen is not None and chosen not in _page_templates(config.theme.custom_dir):
+                self.page_problems.append(_bad_template(page.file.abs_src_path, chosen, config))
+                page.meta.pop("template")
         # Sitemap <lastmod>: content dates, not the build date, so unchanged sites stay identical.
         post = self.state.post_by_src(src)
         newest = self.state.posts[0].date if self.state.posts else EPOCH_LOCAL
@@ -137,7 +196,17 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 page.meta["template"] = "news-list.html"
         return None
 
-    def on_page_content(
+    # Priority 100: before every other plugin adds its own (trusted) markup to the body.
+    @event_priority(100)
+    def _on_page_content_sanitize(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Reduce the body written by the unit's editors to the allow-list (docs/security.md)."""
+        if not self.config.enabled or self.state is None or self.trusted_html:
+            return None
+        return markup.sanitize_body(html, self.embed_hosts)
+
+    def _on_page_content_keep(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """Keep each post's rendered HTML: listings and feeds reuse it (rendered once)."""
@@ -147,12 +216,39 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 post.content_html = html
         return None
 
+    on_page_content = CombinedEvent(_on_page_content_sanitize, _on_page_content_keep)
+
+    def _scan_personal_data(self, page: Page) -> None:
+        """Citizen IDs, birth dates (blocking) and outside phone numbers (warnings) in a page."""
+        state = self.state
+        assert state is not None and page.file.abs_src_path
+        try:
+            text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            return
+        from .disclosure.privacy import contact_phones
+
+        phones = contact_phones(state.unit.raw, state.unit.phone, state.docs_dir)
+        blocking = personal_data.blocking_kinds(state.network.settings)
+        self.page_problems += personal_data.scan_page(
+            text, page.file.abs_src_path, phones=phones, blocking=blocking
+        )
+
     def on_env(
         self, env: Environment, /, *, config: MkDocsConfig, files: Files
     ) -> Environment | None:
-        """Template filters for Vietnamese dates."""
+        """Template filters for Vietnamese dates; autoescape for our templates; stop here when a
+        page holds blocking personal data (nothing of the site has been written yet)."""
+        if self.state is not None and self.page_problems:
+            found, self.page_problems = self.page_problems, []
+            _report_problems(found)
         env.filters["vndate"] = format_date
         env.filters["vndatetime"] = format_datetime
+        env.filters["href"] = _href
+        env.filters["lazy_images"] = _lazy_images
+        env.globals["edusite_csp"] = csp.policy(self.embed_hosts)
+        env.globals["edusite_referrer"] = csp.REFERRER
+        env.autoescape = _autoescape_for(config.theme.custom_dir)
         speedups.use_bytecode_cache(env, self.cache_dir())
         if self.shared_assets:
             uris, digest = self.shared_assets
@@ -315,9 +411,94 @@ def _virtual_page(config: MkDocsConfig, src_uri: str, title: str, template: str)
 
 def _report(state: SiteState) -> None:
     """Log warnings; raise one PluginError listing every error of the site."""
-    errors = [p for p in state.problems if p.severity == "error"]
-    for p in state.problems:
+    _report_problems(state.problems)
+
+
+def _report_problems(problems: list[Problem]) -> None:
+    """Log warnings; raise one PluginError listing every error."""
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
         if p.severity != "error":
             log.warning(str(p))
     if errors:
         raise PluginError("\n".join(str(p) for p in errors))
+
+
+#: Front-matter keys that are plain text wherever a template prints them.
+_TEXT_META = ("title", "description", "summary", "author", "image_alt")
+
+
+def _plain_meta(meta: dict[str, Any]) -> None:
+    """Text fields of any page's front matter hold no markup, escapes or invisible characters
+    (templates escape them too; feeds and Material's own templates print some unescaped)."""
+    for key in _TEXT_META:
+        value = meta.get(key)
+        if isinstance(value, str):
+            meta[key] = markup.plain_text(value)
+        elif value is not None and not isinstance(value, (int, float)):
+            meta.pop(key)  # a mapping or list where text belongs: reported by the validators
+
+
+def _href(value: Any) -> str:
+    """Template filter: a URL from data as a safe ``href`` (``#`` when it is not one)."""
+    return safe_url(value) or "#"
+
+
+def _lazy_images(html: Any) -> Any:
+    """Template filter: the body's images load lazily (unless the images plugin decided)."""
+    from markupsafe import Markup
+
+    text = str(html)
+    if "loading=" not in text:
+        text = text.replace("<img ", '<img loading="lazy" decoding="async" ')
+    return Markup(text)  # noqa: S704 - sanitised body HTML
+
+
+_OWN_TEMPLATES: dict[str, frozenset[str]] = {}
+
+
+def _page_templates(custom_dir: str | None) -> frozenset[str]:
+    """Templates a page's front matter may name: the shared theme's page templates (Material's
+    own print front-matter values unescaped)."""
+    if not custom_dir:
+        return frozenset()
+    return frozenset(n for n in _own_templates(custom_dir) if "/" not in n and n.endswith(".html"))
+
+
+def _bad_template(file: str, chosen: Any, config: MkDocsConfig) -> Problem:
+    allowed = ", ".join(sorted(_page_templates(config.theme.custom_dir)))
+    return problem(
+        file,
+        "template",
+        f"mẫu trang '{chosen}' không có trong giao diện chung; bỏ trường này hoặc chọn: {allowed}",
+        f"page template '{chosen}' is not one of the shared theme's; drop the field or use: "
+        f"{allowed}",
+    )
+
+
+def _own_templates(custom_dir: str) -> frozenset[str]:
+    """Names of the shared theme's templates (read once per folder and process)."""
+    key = os.path.realpath(custom_dir)
+    names = _OWN_TEMPLATES.get(key)
+    if names is None:
+        root = Path(key)
+        names = frozenset(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.suffix in (".html", ".xml") and "languages" not in p.parts  # Material's strings
+        )
+        _OWN_TEMPLATES[key] = names
+    return names
+
+
+def _autoescape_for(custom_dir: str | None) -> Any:
+    """Jinja's ``autoescape`` switch: on for every template of the shared theme (ours), off for
+    Material's, which print trusted HTML (page bodies, icons) unescaped by design."""
+    if not custom_dir:
+        return False
+    names = _own_templates(custom_dir)
+
+    def autoescape(name: str | None) -> bool:
+        return name is not None and name in names
+
+    return autoescape

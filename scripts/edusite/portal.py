@@ -6,7 +6,9 @@ templates, and the portal's own roll-up feed, written with the same writer as ev
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +96,27 @@ def rollup_listings(result: RollupResult, per_page: int) -> list[Listing]:
     return out
 
 
+_ID_RE = re.compile(r"^(?:urn|tag|https?):[A-Za-z0-9:._~/?#@!$&*+,;=%-]{1,1000}$", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,300}$")
+
+
+def feed_id(guid: str, source_id: str) -> str:
+    """The id of a rolled-up item in the portal's own feed: the member's guid when it is a
+    plain URI (``urn:``, ``tag:``, ``http(s):``) or token, else a ``urn:`` made from its hash
+    (a guid is any text in RSS, ``javascript:…`` included, and some readers link ids)."""
+    if _ID_RE.match(guid) or _TOKEN_RE.match(guid):  # a URI, or a post id "thcs-a-2026-…"
+        return guid
+    digest = hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()[:24]
+    return f"urn:edusite:rollup:{source_id}:{digest}"
+
+
 def write_rollup_feed(
     site_dir: Path, result: RollupResult, *, site_url: str, site_name: str
 ) -> list[str]:
     """The portal's own roll-up feed (``tin-don-vi/feed.xml`` and ``atom.xml``), with sources."""
     entries = [
         FeedEntry(
-            id=item.guid,
+            id=feed_id(item.guid, item.source_id),
             title=item.title,
             link=item.link,
             published=item.published or EPOCH_LOCAL,

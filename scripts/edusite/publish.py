@@ -31,16 +31,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .security.confine import find_symlinks
+from .security.personal_data import DEFAULT_BLOCKING
 from .shard import SHARED_DIR, SiteStatus, source_info
 from .sitemaps import check_site_sitemap, render_network_index, robots_txt, sitemap_index
 from .structure.network import Network
 
 LAYOUTS = ("network", "per-unit")
 DEFAULT_BRANCH = {"network": "gh-pages", "per-unit": "gh-pages-{id}"}
-#: Disclosure finding kinds that block publishing when their severity is "error" and the rule
-#: itself says nothing: personal data detected with high confidence (Luật BVDLCN 91/2025/QH15).
-#: Overridable with ``extra.network.publish.blocking_checks``.
-DEFAULT_BLOCKING = ("cccd", "birth_date")
 PRIVATE_REF = "refs/edusite/publish"
 _SHARED_REF = re.compile(rf"{SHARED_DIR}/([0-9a-f]{{6,64}})/")
 
@@ -280,6 +278,12 @@ def gate_reasons(
             reasons.append(f"{uid}: xây dựng thất bại / build failed: {first}{more}")
         elif not (out / uid / "index.html").is_file():
             reasons.append(f"{uid}: thiếu kết quả xây dựng / built output missing: {out / uid}")
+        else:
+            for link in find_symlinks(out / uid):
+                reasons.append(
+                    f"{uid}: kết quả xây dựng có liên kết tượng trưng (không đăng) / the built"
+                    f" output holds a symbolic link (not published): {link}"
+                )
     if check is not None:
         for message in check.blocking.get("*", []):
             reasons.append(message)

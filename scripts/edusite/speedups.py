@@ -34,6 +34,17 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
         self._store: dict[str, bytes] = {}
         self.folder: Path | None = None
 
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
+        """Jinja's key knows name and file but not whether the template was compiled with
+        autoescape (on for the shared theme, off for Material's): that decides the key too,
+        so code compiled under one setting is never run under the other."""
+        auto = environment.autoescape
+        escaped = bool(auto(name) if callable(auto) else auto)
+        bucket = super().get_bucket(environment, f"{name}\0autoescape={escaped}", filename, source)
+        return bucket
+
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         """Jinja keys on the file name as found: every site reaches the shared theme through
         its own folder (``sites/<id>/../../shared-theme``), so key on the real path."""

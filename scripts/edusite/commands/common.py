@@ -31,6 +31,8 @@ def load_network(root: Path, ids: Iterable[str] = ()) -> Network:
         for p in exc.problems:
             click.echo(f"  ✗ {p}", err=True)
         sys.exit(2)
+    for p in network.warnings:
+        click.echo(f"  ⚠ {p}", err=True)
     unknown = [i for i in ids if i not in network]
     if unknown:
         click.echo(f"Không có đơn vị / unknown unit: {', '.join(unknown)}", err=True)

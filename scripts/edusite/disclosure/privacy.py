@@ -50,6 +50,7 @@ class Hit:
     kind: str  # "cccd", "phone" or "birth_date"
     masked: str
     line: int
+    in_table: bool = False  # a table whose header names birth dates (a list of people)
 
 
 def normalize_phone(text: str) -> str | None:
@@ -129,7 +130,9 @@ def _birth_tables(lines: list[str]) -> Iterator[Hit]:
                 dated = [(no, m) for no, m in dated if m]
                 if dated:
                     no, m = dated[0]
-                    yield Hit("birth_date", f"{_mask_date(m.group(0))} ({len(dated)})", no)
+                    yield Hit(
+                        "birth_date", f"{_mask_date(m.group(0))} ({len(dated)})", no, in_table=True
+                    )
             i = j
         else:
             i += 1

@@ -10,6 +10,7 @@ level above (``van-ban/cap-tren/``) from the feed alone.
 from __future__ import annotations
 
 import calendar
+import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,7 +83,8 @@ def build_documents_feed(
         fe.link(href=link)
         fe.published(doc.issued_at)
         fe.updated(doc.issued_at)
-        fe.summary(summary_text(doc))
+        # Text in a field readers take as HTML: escaped, so it stays text.
+        fe.summary(html.escape(summary_text(doc), quote=False), type="html")
         fe.author(name=doc.co_quan_ban_hanh)
         fe.dc.dc_identifier(doc.so_hieu)
         fe.dc.dc_publisher(doc.co_quan_ban_hanh)

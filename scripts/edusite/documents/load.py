@@ -13,7 +13,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import EdusiteError, Problem, problem
-from ..structure.posts import post_url
+from ..security.markup import plain_text
+from ..security.urls import WEB, safe_url
+from ..structure.posts import post_url, read_source, shown, unreadable
 from ..text import nfc, parse_datetime
 from ..yamlio import load_yaml, split_front_matter
 from .model import (
@@ -54,6 +56,21 @@ FIELDS: dict[str, tuple[str, str]] = {
     "template": ("mẫu trang", "page template"),
 }
 
+#: Longest accepted text of a field, in characters (longer is an error naming the field).
+MAX_LENGTHS: dict[str, int] = {
+    "so_hieu": 100,
+    "co_quan_ban_hanh": 300,
+    "loai_van_ban": 100,
+    "trich_yeu": 1000,
+    "linh_vuc": 200,
+    "id": 300,
+    "title": 300,
+    "description": 1000,
+    "template": 100,
+}
+#: Most attached files one document may list.
+MAX_FILES = 50
+
 
 def load_document(
     abs_path: Path, src_uri: str, *, unit_id: str, types: Sequence[DocumentType]
@@ -68,8 +85,22 @@ def load_document(
 
     Returns:
         The document (or ``None`` when an error makes it unusable) and every problem found.
+        Never raises: an unreadable file (not UTF-8, hostile YAML) or any other failure is an
+        error naming the file, so the children reading their parents' documents go on.
     """
-    text = nfc(abs_path.read_text(encoding="utf-8-sig"))
+    try:
+        return _load_document(abs_path, src_uri, unit_id=unit_id, types=types)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must stay that file's
+        return None, [unreadable(abs_path, exc, ("văn bản", "document"))]
+
+
+def _load_document(
+    abs_path: Path, src_uri: str, *, unit_id: str, types: Sequence[DocumentType]
+) -> tuple[Document | None, list[Problem]]:
+    try:
+        text = read_source(abs_path)
+    except EdusiteError as exc:
+        return None, exc.problems
     raw, _body = split_front_matter(text)
     if raw is None:
         return None, [
@@ -124,7 +155,28 @@ def validate_document_meta(
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             err(key, f"cần {FIELDS[key][0]}", f"expected {FIELDS[key][1]}")
             return ""
-        return " ".join(nfc(str(value)).split())
+        text = " ".join(nfc(str(value)).split())
+        limit = MAX_LENGTHS.get(key)
+        if limit is not None and len(text) > limit:
+            err(
+                key,
+                f"quá dài: {len(text):,} ký tự, tối đa {limit:,}",
+                f"too long: {len(text):,} characters, at most {limit:,}",
+            )
+            return ""
+        # Text by definition (edusite.security.markup): no tags, escapes or invisible
+        # characters, which feeds and the levels below would carry on.
+        plain = plain_text(text)
+        if plain != text:
+            err(
+                key,
+                "có thẻ HTML, mã thoát (&lt;…) hoặc ký tự ẩn; đã được loại bỏ",
+                "holds HTML tags, escapes (&lt;…) or invisible characters; they were removed",
+                "warning",
+            )
+            if required and not plain:
+                err(key, f"bắt buộc: {FIELDS[key][0]}", f"required: {FIELDS[key][1]}")
+        return plain
 
     def date_field(key: str, required: bool = False) -> date | None:
         value = meta.get(key)
@@ -134,11 +186,11 @@ def validate_document_meta(
             return None
         try:
             return parse_datetime(value).date()
-        except (ValueError, OverflowError):
+        except ValueError:  # the only exception parse_datetime raises
             err(
                 key,
-                f"ngày '{value}' không hợp lệ; cần {FIELDS[key][0]}",
-                f"invalid date '{value}'; expected {FIELDS[key][1]}",
+                f"ngày '{shown(value)}' không hợp lệ; cần {FIELDS[key][0]}",
+                f"invalid date '{shown(value)}'; expected {FIELDS[key][1]}",
             )
             return None
 
@@ -204,6 +256,8 @@ def validate_document_meta(
 
     files = _attachments(meta, abs_path, src_uri, err)
     doc_id = text_field("id") or f"urn:edusite:{unit_id}:{DOCS_DIR}:{_stem(src_uri)}"
+    for key in ("title", "description", "template"):  # read by MkDocs: type and length only
+        text_field(key)
     if any(p.severity == "error" for p in problems) or not (
         issued and doc_type and so_hieu and summary and issuer
     ):
@@ -254,12 +308,27 @@ def _attachments(meta: dict[str, Any], abs_path: Path, src_uri: str, err: Any) -
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         err(key, f"cần {FIELDS['tep'][0]}", f"expected {FIELDS['tep'][1]}")
         return []
+    if len(values) > MAX_FILES or any(len(v) > 2000 for v in values):
+        err(
+            key,
+            f"tối đa {MAX_FILES} tệp, mỗi tên hoặc liên kết tối đa 2.000 ký tự",
+            f"at most {MAX_FILES} files, each name or link at most 2,000 characters",
+        )
+        return []
     folder = posixpath.dirname(src_uri)
     out: list[Attachment] = []
     for raw in values:
         name = nfc(raw.strip())
         if name.startswith(("https://", "http://")):
-            out.append(Attachment(name=name, url=name))
+            link = safe_url(name, schemes=WEB, relative=False)
+            if link is None:
+                err(
+                    key,
+                    f"liên kết '{shown(name)}' không hợp lệ",
+                    f"the link '{shown(name)}' is not a valid http(s) address",
+                )
+            else:  # percent-encoded: nothing in it can end an attribute or a feed field
+                out.append(Attachment(name=link, url=link))
             continue
         if "://" in name or name.startswith("/") or ".." in PurePosixPath(name).parts:
             err(

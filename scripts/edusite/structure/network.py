@@ -7,14 +7,20 @@ all without importing MkDocs, collecting every problem before raising.
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..errors import EdusiteError, Problem, problem
+from ..security.urls import WEB, is_email, is_phone, safe_url
 from ..text import nfc
-from ..yamlio import load_yaml_file
+from ..yamlio import load_yaml, load_yaml_file
 
 KINDS = {
     "so": "Sở Giáo dục và Đào tạo",
@@ -102,6 +108,7 @@ class Network:
     root: Path
     units: dict[str, Unit]
     settings: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # e.g. misspelt unit keys
 
     def __iter__(self) -> Iterator[Unit]:
         return iter(self.units[k] for k in sorted(self.units))
@@ -154,15 +161,279 @@ def _str(data: dict[str, Any], key: str) -> str:
     return nfc(str(value)).strip() if value is not None else ""
 
 
+# -- what a unit's own config may say ------------------------------------------------------------
+#
+# A unit's sites/<id>/mkdocs.yml is edited for the unit, not by the network's admins: it is
+# untrusted (docs/security.md). MkDocs would load `hooks:` (Python run in CI), `plugins:`,
+# `markdown_extensions:` (pymdownx.snippets reads any file), `theme:`, `extra_javascript:`,
+# YAML tags (`!ENV GITHUB_TOKEN` prints a secret into a page) and paths anywhere on disk. Only
+# the keys below are accepted; everything else belongs to the base mkdocs.yml.
+
+#: Top-level keys a unit's config may set.
+UNIT_CONFIG_KEYS = ("INHERIT", "site_name", "site_url", "site_description", "docs_dir", "site_dir", "extra")  # fmt: skip
+#: Keys of ``extra.unit`` (anything else is a warning with a suggestion).
+UNIT_KEYS = (
+    "id", "name", "short_name", "kind", "level", "levels", "parent", "address", "phone", "email",
+    "editor", "social", "groups", "rollup", "disclosure", "logo", "colors", "quick_links",
+)  # fmt: skip
+SOCIAL_KEYS = ("facebook", "zalo", "youtube", "tiktok", "website")
+MAX_TEXT = 300
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_ADMIN_ONLY_VI = "chỉ quản trị mạng được đặt, trong mkdocs.yml chung của mạng"
+_ADMIN_ONLY_EN = "only the network's admins may set this, in the network's base mkdocs.yml"
+
+
+_MARKUP_VI = "là văn bản thuần: không được chứa thẻ HTML, mã thoát (&lt;…) hay ký tự ẩn"
+_MARKUP_EN = "is plain text: no HTML tags, escapes (&lt;…) or invisible characters"
+
+
+def _markup(value: str) -> bool:
+    """True when a text field holds tags, character escapes or invisible characters."""
+    from ..security.markup import plain_text
+
+    return plain_text(value) != " ".join(value.split())
+
+
+def _tagged(node: yaml.Node, path: str = "") -> Iterator[tuple[str, str]]:
+    """``(key path, tag)`` of every node with an explicit YAML tag (``!ENV``, ``!!python/…``)."""
+    default = node.tag.startswith("tag:yaml.org,2002:") and not node.tag.startswith(
+        "tag:yaml.org,2002:python"
+    )
+    if not default:
+        yield path or "(gốc/root)", node.tag
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+            yield from _tagged(value, f"{path}.{name}" if path else str(name))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _tagged(item, f"{path}[{i}]")
+
+
+def _same_path(value: Any, config_file: Path, expected: Path) -> bool:
+    """True when the path ``value`` (relative to the config file) is ``expected``."""
+    if not isinstance(value, str) or not value or "\x00" in value:
+        return False
+    return os.path.normpath(config_file.parent / value) == os.path.normpath(expected)
+
+
+def check_unit_config(
+    cfg: dict[str, Any], config_file: Path, text: str, root: Path
+) -> list[Problem]:
+    """What a unit may not put in its own ``mkdocs.yml``: keys reserved to the network's admins,
+    YAML tags, paths outside its folders, unsafe URLs, malformed contacts (errors); unknown
+    ``extra.unit`` keys (warnings, with a suggestion)."""
+    out: list[Problem] = []
+    uid = config_file.parent.name
+
+    def err(fld: str | None, vi: str, en: str, severity: str = "error") -> None:
+        out.append(problem(config_file, fld, vi, en, severity))
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        node = None  # reported by the loader
+    if node is not None:
+        for where, tag in _tagged(node):
+            err(
+                where,
+                f"không được dùng thẻ YAML '{tag}' (ví dụ !ENV đọc biến môi trường của máy CI)",
+                f"YAML tag '{tag}' is not allowed (e.g. !ENV reads the CI machine's environment)",
+            )
+    for key in cfg:
+        if key not in UNIT_CONFIG_KEYS:
+            err(str(key), _ADMIN_ONLY_VI, _ADMIN_ONLY_EN)
+    if "INHERIT" in cfg and not _same_path(cfg["INHERIT"], config_file, root / "mkdocs.yml"):
+        err("INHERIT", "phải là ../../mkdocs.yml", "must be ../../mkdocs.yml")
+    if "INHERIT" not in cfg:
+        err("INHERIT", "bắt buộc: ../../mkdocs.yml", "required: ../../mkdocs.yml")
+    content = root / "content" / uid
+    if "docs_dir" in cfg and not _same_path(cfg["docs_dir"], config_file, content):
+        err(
+            "docs_dir",
+            f"phải là ../../content/{uid} (thư mục nội dung của chính đơn vị)",
+            f"must be ../../content/{uid} (the unit's own content folder)",
+        )
+    elif os.path.islink(content) and not os.path.realpath(content).startswith(
+        os.path.realpath(root / "content") + os.sep
+    ):
+        err(
+            "docs_dir",
+            f"content/{uid} là liên kết tượng trưng trỏ ra ngoài thư mục content/",
+            f"content/{uid} is a symbolic link pointing outside content/",
+        )
+    if "site_dir" in cfg and not _same_path(cfg["site_dir"], config_file, root / "public" / uid):
+        err("site_dir", f"phải là ../../public/{uid}", f"must be ../../public/{uid}")
+    extra = cfg.get("extra")
+    if isinstance(extra, dict):
+        for key in extra:
+            if key != "unit":
+                err(f"extra.{key}", _ADMIN_ONLY_VI, _ADMIN_ONLY_EN)
+    for key in ("site_name", "site_description"):
+        value = cfg.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
+            err(
+                key,
+                f"cần văn bản tối đa {MAX_TEXT} ký tự",
+                f"expected text of at most {MAX_TEXT} characters",
+            )
+        elif isinstance(value, str) and _markup(value):
+            err(key, _MARKUP_VI, _MARKUP_EN)
+    site_url = cfg.get("site_url")
+    if site_url is not None and safe_url(site_url, schemes=WEB, relative=False) is None:
+        err("site_url", "cần địa chỉ http(s):// hợp lệ", "expected a valid http(s):// address")
+    data = extra.get("unit") if isinstance(extra, dict) else None
+    if isinstance(data, dict):
+        out += _check_unit_fields(data, config_file, content)
+    return out
+
+
+def _check_unit_fields(data: dict[str, Any], config_file: Path, content: Path) -> list[Problem]:
+    """Types and formats of ``extra.unit``'s fields."""
+    out: list[Problem] = []
+
+    def err(key: str, vi: str, en: str, severity: str = "error") -> None:
+        out.append(problem(config_file, f"extra.unit.{key}", vi, en, severity))
+
+    for key in data:
+        if key not in UNIT_KEYS:
+            near = difflib.get_close_matches(str(key), UNIT_KEYS, n=1)
+            hint_vi = f"; ý bạn là '{near[0]}'?" if near else ""
+            hint_en = f"; did you mean '{near[0]}'?" if near else ""
+            err(
+                str(key),
+                f"khóa không được hỗ trợ, bị bỏ qua{hint_vi} (dùng: {', '.join(UNIT_KEYS)})",
+                f"unknown key, ignored{hint_en} (expected: {', '.join(UNIT_KEYS)})",
+                "warning",
+            )
+    for key in ("id", "name", "short_name", "kind", "level", "parent", "address", "phone", "email"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            err(key, "cần văn bản", "expected text")
+        elif len(str(value)) > MAX_TEXT or _CONTROL_RE.search(str(value)):
+            err(
+                key,
+                f"văn bản tối đa {MAX_TEXT} ký tự, không có ký tự điều khiển",
+                f"text of at most {MAX_TEXT} characters without control characters",
+            )
+        elif _markup(str(value)):
+            err(key, _MARKUP_VI, _MARKUP_EN)
+    for key in ("id", "parent"):
+        value = data.get(key)
+        if isinstance(value, str) and value and not _ID_RE.match(value):
+            err(
+                key,
+                "chỉ chữ thường không dấu, số và gạch nối",
+                "lower-case ASCII letters, digits and hyphens only",
+            )
+    phone = data.get("phone")
+    numbers = re.split(r"[;,]|\s[-–]\s", str(phone)) if isinstance(phone, (str, int)) else []
+    if not all(is_phone(p.strip()) for p in numbers if p.strip()):
+        err(
+            "phone",
+            "số điện thoại không hợp lệ (chữ số, dấu cách, + . - ( ))",
+            "invalid phone number (digits, spaces, + . - ( ))",
+        )
+    email = data.get("email")
+    if isinstance(email, str) and email.strip() and not is_email(email.strip()):
+        err("email", "địa chỉ thư điện tử không hợp lệ", "invalid e-mail address")
+    social = data.get("social")
+    if isinstance(social, dict):
+        for name, url in social.items():
+            if safe_url(url, schemes=WEB, relative=False) is None:
+                err(
+                    f"social.{name}",
+                    "cần địa chỉ https:// hợp lệ",
+                    "expected a valid https:// address",
+                )
+    editor = data.get("editor")
+    if isinstance(editor, dict):
+        for name, value in editor.items():
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                err(f"editor.{name}", "cần văn bản", "expected text")
+            elif _markup(value):
+                err(f"editor.{name}", _MARKUP_VI, _MARKUP_EN)
+    groups = data.get("groups")
+    if isinstance(groups, list):
+        for i, g in enumerate(groups):
+            if not isinstance(g, (str, int)) or isinstance(g, bool) or len(str(g)) > MAX_TEXT:
+                err(f"groups[{i}]", "cần tên tổ/đoàn thể (văn bản)", "expected a group name (text)")
+            elif _markup(str(g)):
+                err(f"groups[{i}]", _MARKUP_VI, _MARKUP_EN)
+    links = data.get("quick_links")
+    if links is not None:
+        if not isinstance(links, list):
+            err("quick_links", "cần danh sách {title, url}", "expected a list of {title, url}")
+        else:
+            for i, q in enumerate(links):
+                ok = (
+                    isinstance(q, dict)
+                    and isinstance(q.get("title"), str)
+                    and q.get("title")
+                    and not _markup(q["title"])
+                )
+                if not ok or safe_url(q.get("url")) is None:
+                    err(
+                        f"quick_links[{i}]",
+                        "cần {title: văn bản, url: địa chỉ http(s):// hoặc đường dẫn trong trang}",
+                        "expected {title: text, url: an http(s):// address or a site path}",
+                    )
+    colours = data.get("colors")
+    if colours is not None:
+        if not isinstance(colours, dict):
+            err("colors", "cần bảng {primary, accent}", "expected a mapping {primary, accent}")
+        else:
+            for name, value in colours.items():
+                if (
+                    name not in ("primary", "accent")
+                    or not isinstance(value, str)
+                    or not _COLOUR_RE.match(value)
+                ):
+                    err(
+                        f"colors.{name}",
+                        "cần primary/accent dạng #rrggbb",
+                        "expected primary/accent as #rrggbb",
+                    )
+    logo = data.get("logo")
+    if logo is not None:
+        from ..security.confine import IMAGES, confined_file
+
+        if (
+            not isinstance(logo, str)
+            or confined_file(logo, content, content, extensions=IMAGES) is None
+        ):
+            err(
+                "logo",
+                "cần tên tệp ảnh PNG/JPG/WebP trong thư mục nội dung của đơn vị",
+                "expected a PNG/JPG/WebP file in the unit's content folder",
+            )
+    return out
+
+
 def load_unit(config_file: Path) -> tuple[Unit | None, list[Problem]]:
     """Read one ``sites/<id>/mkdocs.yml`` and return its unit and the problems found."""
     problems: list[Problem] = []
     try:
-        cfg = load_yaml_file(config_file) or {}
+        text = config_file.read_text(encoding="utf-8")
+        cfg = load_yaml(text, config_file) or {}
     except EdusiteError as exc:
         return None, exc.problems
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [
+            problem(
+                config_file,
+                None,
+                f"không đọc được tệp (cần UTF-8): {exc}",
+                f"cannot read the file (UTF-8 expected): {exc}",
+            )
+        ]
     if not isinstance(cfg, dict):
         return None, [problem(config_file, None, "phải là một bảng YAML", "must be a YAML mapping")]
+    problems += check_unit_config(cfg, config_file, text, config_file.parent.parent.parent)
     data = (cfg.get("extra") or {}).get("unit")
     if not isinstance(data, dict):
         return None, [
@@ -333,7 +604,8 @@ def get_network(root: str | Path = ".") -> Network:
     problems.extend(_check_tree(units))
     if [p for p in problems if p.severity == "error"]:
         raise EdusiteError([relative_to(p, root) for p in problems])
-    return Network(root=root, units=units, settings=settings)
+    warnings = [relative_to(p, root) for p in problems if p.severity != "error"]
+    return Network(root=root, units=units, settings=settings, warnings=warnings)
 
 
 def relative_to(p: Problem, root: Path) -> Problem:

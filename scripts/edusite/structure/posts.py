@@ -15,10 +15,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import EdusiteError, Problem, problem
+from ..security.confine import IMAGES, confined_file
+from ..security.markup import plain_text
 from ..text import nfc, parse_datetime, slugify
-from ..yamlio import load_yaml, split_front_matter
+from ..yamlio import load_yaml, read_text_file, split_front_matter
 
 NEWS_DIR = "tin-tuc"
+#: Front-matter fields that are plain text (see :func:`edusite.security.markup.plain_text`).
+PLAIN_TEXT = ("title", "summary", "image_alt", "author", "group")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._~/#@+=-]{0,299}$")
+_SCRIPT_SCHEME_RE = re.compile(r"^(?:javascript|data|vbscript|file):", re.IGNORECASE)
 _BUNDLE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 
 #: front-matter key -> (Vietnamese description, English description)
@@ -45,6 +51,27 @@ FIELDS: dict[str, tuple[str, str]] = {
     "id": ("mã bài viết cố định (chuỗi)", "stable post id (text)"),
     "template": ("mẫu trang", "page template"),
 }
+
+#: Longest accepted text of a field, in characters: longer is an error naming the field (cards,
+#: feeds and share previews show these; a 1 MB title would be copied into every listing).
+MAX_LENGTHS: dict[str, int] = {
+    "title": 300,
+    "summary": 1000,
+    "image": 255,
+    "image_alt": 500,
+    "author": 200,
+    "group": 200,
+    "id": 300,
+    "template": 100,
+}
+#: Most categories one post may list.
+MAX_CATEGORIES = 20
+
+
+def shown(value: object, length: int = 60) -> str:
+    """``value`` for a message: one line, at most ``length`` characters."""
+    text = " ".join(str(value).split()) if isinstance(value, str) else repr(value)
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 @dataclass
@@ -117,9 +144,45 @@ def load_post(
         groups: the unit's groups; when given, ``group`` must be one of them.
 
     Returns:
-        The post (or ``None`` when an error makes it unusable) and every problem found.
+        The post (or ``None`` when an error makes it unusable) and every problem found. Never
+        raises: a file that cannot be read (not UTF-8, unreadable, hostile YAML) or any other
+        failure is an error naming the file, so one bad post fails its own site only, and
+        portals reading members' posts (reports) skip it.
     """
-    text = nfc(abs_path.read_text(encoding="utf-8-sig"))
+    try:
+        return _load_post(abs_path, src_uri, unit_id=unit_id, categories=categories, groups=groups)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must stay that file's
+        return None, [unreadable(abs_path, exc, ("bài viết", "post"))]
+
+
+def unreadable(path: Path, exc: BaseException, what: tuple[str, str]) -> Problem:
+    """An unexpected failure while reading ``path`` (a ``what`` = (vi, en) noun), as an error."""
+    detail = shown(f"{type(exc).__name__}: {exc}", 200)
+    return problem(
+        path,
+        None,
+        f"không đọc được {what[0]}: {detail}",
+        f"cannot read the {what[1]}: {detail}",
+    )
+
+
+def read_source(abs_path: Path) -> str:
+    """The NFC text of a Markdown file; :class:`EdusiteError` naming it when not readable UTF-8."""
+    return nfc(read_text_file(abs_path))
+
+
+def _load_post(
+    abs_path: Path,
+    src_uri: str,
+    *,
+    unit_id: str,
+    categories: dict[str, str],
+    groups: list[str] | None,
+) -> tuple[Post | None, list[Problem]]:
+    try:
+        text = read_source(abs_path)
+    except EdusiteError as exc:
+        return None, exc.problems
     raw, _body = split_front_matter(text)
     if raw is None:
         return None, [
@@ -180,15 +243,38 @@ def validate_post_meta(
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             err(key, f"cần {FIELDS[key][0]}", f"expected {FIELDS[key][1]}")
             return ""
-        return nfc(str(value)).strip()
+        text = nfc(str(value)).strip()
+        limit = MAX_LENGTHS.get(key)
+        if limit is not None and len(text) > limit:
+            err(
+                key,
+                f"quá dài: {len(text):,} ký tự, tối đa {limit:,}",
+                f"too long: {len(text):,} characters, at most {limit:,}",
+            )
+            return ""
+        if key in PLAIN_TEXT:
+            # Text by definition: no tags, escapes or invisible characters (they would reach
+            # feeds, where readers treat titles and summaries as HTML, and the portals above).
+            plain = plain_text(text)
+            if plain != text and plain != " ".join(text.split()):
+                err(
+                    key,
+                    "có thẻ HTML, mã thoát (&lt;…) hoặc ký tự ẩn; đã được loại bỏ",
+                    "holds HTML tags, escapes (&lt;…) or invisible characters; they were removed",
+                    "warning",
+                )
+            text = plain
+            if required and not text:
+                err(key, f"bắt buộc: {FIELDS[key][0]}", f"required: {FIELDS[key][1]}")
+        return text
 
     def bool_field(key: str) -> bool:
         value = meta.get(key, False)
         if not isinstance(value, bool):
             err(
                 key,
-                f"cần true hoặc false, nhận được '{value}'",
-                f"expected true or false, got '{value}'",
+                f"cần true hoặc false, nhận được '{shown(value)}'",
+                f"expected true or false, got '{shown(value)}'",
             )
             return False
         return value
@@ -201,11 +287,11 @@ def validate_post_meta(
     else:
         try:
             date = parse_datetime(date_value)
-        except (ValueError, OverflowError):
+        except ValueError:  # the only exception parse_datetime raises
             err(
                 "date",
-                f"ngày '{date_value}' không hợp lệ; cần {FIELDS['date'][0]}",
-                f"invalid date '{date_value}'; expected {FIELDS['date'][1]}",
+                f"ngày '{shown(date_value)}' không hợp lệ; cần {FIELDS['date'][0]}",
+                f"invalid date '{shown(date_value)}'; expected {FIELDS['date'][1]}",
             )
 
     cats: list[str] = []
@@ -219,9 +305,23 @@ def validate_post_meta(
             "expected a list, e.g. [thong-bao]",
         )
         raw_cats = []
+    if len(raw_cats) > MAX_CATEGORIES:
+        err(
+            "categories",
+            f"quá nhiều chuyên mục: {len(raw_cats)}, tối đa {MAX_CATEGORIES}",
+            f"too many categories: {len(raw_cats)}, at most {MAX_CATEGORIES}",
+        )
+        raw_cats = []
     by_slug = _category_names(tuple(categories.items()))
     for value in raw_cats:
-        key = slugify(str(value))
+        if not isinstance(value, str) or len(value) > MAX_LENGTHS["title"]:
+            err(
+                "categories",
+                f"mỗi chuyên mục là một tên hoặc mã (chuỗi ngắn), không phải '{shown(value)}'",
+                f"each category is a name or slug (short text), not '{shown(value)}'",
+            )
+            continue
+        key = slugify(value)
         slug = key if key in categories else by_slug.get(key)
         if slug is None:
             err(
@@ -250,11 +350,15 @@ def validate_post_meta(
                 "expected an image file in the post folder, not an absolute path or URL",
             )
             image = None
-        elif not (abs_path.parent / image).is_file():
+        elif confined_file(image, abs_path.parent, abs_path.parent, extensions=IMAGES) is None:
+            # Resolved (.., symlinks) and confined to the post folder: a cover elsewhere
+            # would publish another file's size, or the file itself, as the feed enclosure.
             err(
                 "image",
-                f"không tìm thấy tệp ảnh '{image}' trong thư mục bài viết",
-                f"image file '{image}' not found in the post folder",
+                f"không tìm thấy tệp ảnh '{image}' trong thư mục bài viết "
+                "(cần tên tệp ảnh JPG/PNG/WebP nằm cạnh index.md)",
+                f"image file '{image}' not found in the post folder "
+                "(expected a JPG/PNG/WebP file next to index.md)",
             )
             image = None
         if image and not image_alt:
@@ -291,8 +395,19 @@ def validate_post_meta(
         )
 
     post_id = text_field("id") or f"urn:edusite:{unit_id}:{folder}"
+    if not _ID_RE.match(post_id) or _SCRIPT_SCHEME_RE.match(post_id):
+        err(
+            "id",
+            f"mã bài viết '{post_id}' chỉ gồm chữ không dấu, số và các dấu : / . _ - "
+            "(ví dụ urn:truong:2026-khai-giang)",
+            f"post id '{post_id}' may hold only ASCII letters, digits and : / . _ - "
+            "(e.g. urn:school:2026-opening)",
+        )
     featured = bool_field("featured")
     draft = bool_field("draft")
+    summary = text_field("summary")
+    author = text_field("author")
+    text_field("template")  # MkDocs reads it; checked here for its type and length only
     if any(p.severity == "error" for p in problems) or date is None:
         return None, problems
     post = Post(
@@ -301,11 +416,11 @@ def validate_post_meta(
         date=date,
         src_uri=src_uri,
         url=post_url(src_uri),
-        summary=text_field("summary"),
+        summary=summary,
         image=image,
         image_alt=image_alt,
         categories=cats,
-        author=text_field("author"),
+        author=author,
         group=group,
         featured=featured,
         draft=draft,
