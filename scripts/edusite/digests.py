@@ -24,6 +24,13 @@ FORMAT = 1
 MISSING = "missing"
 
 
+def _within(path: str, inside: str) -> bool:
+    """True unless ``path`` is a symbolic link resolving outside ``inside`` (a real path + sep)."""
+    if not os.path.islink(path):
+        return True
+    return (os.path.realpath(path) + os.sep).startswith(inside)
+
+
 class Digests:
     """``path → sha256`` with a stat check; :meth:`save` keeps what was learned."""
 
@@ -80,11 +87,18 @@ class Digests:
         """``(path relative to folder, digest)`` of every file below ``folder``, sorted."""
         out: list[tuple[str, str]] = []
         base = os.fspath(folder).rstrip("/")
+        inside = os.path.realpath(base) + os.sep
         for top, dirs, names in os.walk(base, followlinks=True):  # as MkDocs reads docs
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            # ...but never out of the folder: a link out is refused by the build
+            # (edusite.security.confine); here it counts by its target's name, unread.
+            dirs[:] = sorted(
+                d for d in dirs if d != "__pycache__" and _within(os.path.join(top, d), inside)
+            )
             rel = top[len(base) + 1 :].replace(os.sep, "/")  # os.walk's tops start with base
             for n in sorted(names):
-                out.append((f"{rel}/{n}" if rel else n, self.of(f"{top}/{n}")))
+                path = f"{top}/{n}"
+                digest = self.of(path) if _within(path, inside) else "link:" + os.readlink(path)
+                out.append((f"{rel}/{n}" if rel else n, digest))
         return out
 
     def tree_hash(self, folder: Path) -> str:

@@ -142,7 +142,7 @@ class SiteState:
                 try:
                     with Image.open(post.abs_path.parent / post.image) as img:
                         post.image_size = img.size
-                except (OSError, Image.DecompressionBombError):  # reported by the image plugin
+                except Exception:  # noqa: BLE001 - any unreadable image: reported by the image plugin
                     post.image_size = None
 
     def hidden_bundle_dirs(self) -> list[str]:

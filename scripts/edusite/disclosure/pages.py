@@ -20,6 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import EdusiteError, Problem, problem
+from ..security.confine import confined_file, stays_inside
+from ..security.markup import plain_text
 from ..structure.posts import read_source, shown, unreadable
 from ..text import human_size, nfc, parse_datetime
 from ..yamlio import load_yaml, split_front_matter
@@ -164,7 +166,7 @@ def page_files(year_dir: Path) -> list[Path]:
     """Markdown pages of one year folder: ``<section>.md`` and ``<section>/<period>.md``."""
     files = [p for p in sorted(year_dir.glob("*.md")) if p.name != "index.md"]
     files += [p for p in sorted(year_dir.glob("*/*.md")) if p.name != "index.md"]
-    return files
+    return [p for p in files if stays_inside(p, year_dir)]  # a link out is never read
 
 
 def load_page(path: Path, docs_dir: Path, start: int, regime: Regime) -> DisclosurePage:
@@ -447,11 +449,21 @@ def _attachments(value: Any, page_path: Path, err: Any) -> list[Attachment]:
         path = page_path.parent / rel
         att = Attachment(
             file=name,
-            title=nfc(str(title)).strip() if title else rel.stem,
+            title=plain_text(nfc(str(title))) if title else rel.stem,
             path=path,
             type=kind,
         )
-        if path.is_file():
+        unit_dir = next((p.parent for p in page_path.parents if p.name == DISCLOSURE_DIR), None)
+        boundary = unit_dir or page_path.parent
+        if path.exists() and confined_file(name, page_path.parent, boundary) is None:
+            # Through a symbolic link out of the unit's folder: never read (the build refuses
+            # the link by name; `edusite check` says so here).
+            err(
+                f"{key}.file",
+                f"'{name}': liên kết tượng trưng trỏ ra ngoài thư mục của đơn vị",
+                f"'{name}': a symbolic link pointing outside the unit's folder",
+            )
+        elif path.is_file():
             att.exists = True
             att.size = path.stat().st_size
             att.inspection = inspect(path)

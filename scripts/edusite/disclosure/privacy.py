@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import memo
+from ..security.confine import stays_inside
 from ..text import fold
 
 _CCCD_RE = re.compile(r"(?<![\d.,])0\d{2}(?:[ .]?\d{3}){3}(?!\d)")
@@ -214,7 +215,7 @@ def contact_phones(unit_raw: Any, phone: str, docs_dir: Path | None) -> set[str]
     for value in _strings(unit_raw):
         found |= find_phones(value)
     for path in candidates:
-        if path.is_file():
+        if path.is_file() and (docs_dir is None or stays_inside(path, docs_dir)):
             found |= find_phones(path.read_text(encoding="utf-8-sig", errors="replace"))
     if key is not None:
         _PHONES[key] = frozenset(found)

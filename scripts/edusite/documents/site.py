@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import memo
 from ..errors import Problem
+from ..security.confine import stays_inside
 from ..structure.network import Network, Unit
 from .feed import (
     RSS_PATH,
@@ -55,7 +56,12 @@ _UPPER_MEMO: dict[tuple[object, ...], list[UpperDocument] | None] = {}
 
 def _files(folder: Path) -> list[Path]:
     """Every file below ``folder``, sorted (none when it does not exist)."""
-    return sorted(Path(top) / n for top, _dirs, names in os.walk(folder) for n in names)
+    return sorted(
+        Path(top) / n
+        for top, _dirs, names in os.walk(folder)
+        for n in names
+        if stays_inside(os.path.join(top, n), folder)  # a link out is never read
+    )
 
 
 def documents_of(

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EdusiteError, Problem, problem
 from ..text import format_date, nfc, parse_datetime
-from ..yamlio import load_yaml, split_front_matter
+from ..yamlio import load_yaml, read_text_file, split_front_matter
 from .gallery_assets import DIALOG
 from .markup import relative_url
 from .pipeline import ImageRecord
@@ -81,8 +81,8 @@ def load_album(
 ) -> tuple[Album | None, list[Problem]]:
     """Read an album's front matter; ``images`` are the src_uris of images in its folder."""
     problems: list[Problem] = []
-    raw, _body = split_front_matter(nfc(abs_path.read_text(encoding="utf-8-sig")))
     try:
+        raw, _body = split_front_matter(nfc(read_text_file(abs_path)))
         meta = load_yaml(raw, abs_path) if raw else {}
     except EdusiteError as exc:
         return None, exc.problems

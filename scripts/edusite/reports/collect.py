@@ -25,6 +25,7 @@ from typing import Any
 from .. import memo
 from ..digests import folder_hash
 from ..errors import EdusiteError, Problem
+from ..security.confine import stays_inside
 from ..structure.network import Network, Unit
 from ..structure.posts import NEWS_DIR, is_post, load_post, read_source, unreadable
 from ..text import TZ, nfc
@@ -180,7 +181,7 @@ def _post_files(docs: Path, wanted: set[str] | None) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     for name in found:
         src_uri = name[len(base) + 1 :].replace(os.sep, "/")
-        if is_post(src_uri):
+        if is_post(src_uri) and (not os.path.islink(name) or stays_inside(name, base)):
             out.append((Path(name), src_uri))
     return out
 

@@ -111,12 +111,29 @@ def quota_rows(report: Report) -> list[list[Cell]]:
     ]
 
 
+#: A text cell starting with one of these is a formula to Excel and LibreOffice (CSV injection:
+#: a unit or group named ``=HYPERLINK(…)`` would run in the inspector's spreadsheet).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Cell) -> Cell:
+    """``value`` as a spreadsheet shows it and never runs: formula-like text gets a leading
+    apostrophe (OWASP's advice for CSV injection); numbers are kept."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe_rows(rows: Sequence[Sequence[Cell]]) -> list[list[Cell]]:
+    return [[safe_cell(c) for c in row] for row in rows]
+
+
 def to_csv(report: Report) -> bytes:
     """The per-unit summary as CSV, UTF-8 with a BOM so Excel reads Vietnamese correctly."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(summary_header(report))
-    writer.writerows(summary_rows(report))
+    writer.writerows(_safe_rows(summary_rows(report)))
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -160,7 +177,7 @@ def to_xlsx(report: Report) -> bytes:
         ws.append(list(header))
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for row in rows:
+        for row in _safe_rows(rows):
             ws.append(row)
         ws.freeze_panes = "A2"
         for col, name in enumerate(header, start=1):

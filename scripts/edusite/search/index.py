@@ -314,8 +314,8 @@ def read_records(folder: Path) -> list[Record]:
     try:
         data = orjson.loads((folder / "records.json").read_bytes())
         return [Record.from_json(d) for d in data]
-    except (OSError, ValueError, TypeError):
-        return []
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return []  # a member's malformed index never stops its portal
 
 
 def rebase(url: str, member_url: str, portal_url: str) -> str:

@@ -21,6 +21,7 @@ allowed folder.
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from ..errors import Problem, problem
@@ -104,16 +105,23 @@ def scan_content(docs_dir: Path, *, allowed: frozenset[str] = ALLOWED_EXTENSIONS
                 continue
             if os.path.islink(path):
                 target = os.path.realpath(path)
-                if not _inside(target, root) or _inside(os.path.realpath(top), target):
+                if not _inside(target, root):
                     problems.append(_link_out(Path(path)))
-                    dirs.remove(name)  # never walked, by us or by MkDocs' exclusion below
+                    dirs.remove(name)
+                elif _inside(os.path.realpath(top), target):
+                    problems.append(_link_loop(Path(path)))
+                    dirs.remove(name)
                 else:
                     # os.walk(followlinks=False) does not enter it; its files are checked as
                     # the real folder's files (which is inside the unit's folder).
                     pass
+        for name in sorted(dirs) + sorted(names):
+            why = bad_name(name)
+            if why and not name.startswith("."):
+                problems.append(_confusable(Path(os.path.join(top, name)), why))
         for name in sorted(names):
-            if name.startswith("."):
-                continue  # MkDocs never publishes dot files
+            if name.startswith(".") or bad_name(name):
+                continue  # MkDocs never publishes dot files; bad names are reported above
             path = os.path.join(top, name)
             if os.path.islink(path):
                 target = os.path.realpath(path)
@@ -128,6 +136,21 @@ def scan_content(docs_dir: Path, *, allowed: frozenset[str] = ALLOWED_EXTENSIONS
             if wrong:
                 problems.append(wrong)
     return problems
+
+
+def bad_name(name: str) -> str | None:
+    """Why a file or folder name is refused, or ``None``: invisible characters (bidi overrides,
+    zero-width, controls) and letters of other scripts that look Latin (Cyrillic "а", Greek
+    "ο": two addresses that read the same) hide what a link points to. Vietnamese letters are
+    Latin and welcome."""
+    for char in name:
+        cat = unicodedata.category(char)
+        if cat in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") or (cat == "Zs" and char != " "):
+            return f"U+{ord(char):04X}"
+        latin = unicodedata.name(char, "").startswith("LATIN")
+        if cat.startswith("L") and ord(char) > 0x7F and not latin:
+            return f"'{char}' (U+{ord(char):04X})"
+    return None
 
 
 def _excluded(rel: str) -> bool:
@@ -184,6 +207,26 @@ def _link_out(path: Path) -> Problem:
     )
 
 
+def _confusable(path: Path, char: str) -> Problem:
+    return problem(
+        path,
+        None,
+        f"tên có ký tự ẩn hoặc dễ nhầm với chữ Latinh ({char}); hãy đặt lại tên bằng chữ "
+        "thường không dấu, số và gạch nối",
+        f"the name holds an invisible or Latin-looking character ({char}); rename it with "
+        "lower-case ASCII letters, digits and hyphens",
+    )
+
+
+def _link_loop(path: Path) -> Problem:
+    return problem(
+        path,
+        None,
+        "liên kết tượng trưng (symlink) trỏ về thư mục chứa nó (vòng lặp vô tận): không được đăng",
+        "symbolic link points back to a folder holding it (an endless loop): refused",
+    )
+
+
 def _bad_type(path: Path, ext: str) -> Problem:
     shown = f".{ext}" if ext else "(không đuôi / no extension)"
     return problem(
@@ -233,3 +276,10 @@ def find_symlinks(folder: Path) -> list[Path]:
         except OSError:
             continue
     return sorted(found)
+
+
+def stays_inside(path: str | Path, boundary: str | Path) -> bool:
+    """True unless ``path`` is (or lies below) a symbolic link resolving outside ``boundary``:
+    what a portal may read of a member's folder (the member's own build refuses such links)."""
+    real = os.path.realpath(path)
+    return _inside(real, os.path.realpath(boundary))

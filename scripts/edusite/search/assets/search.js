@@ -205,12 +205,14 @@
         page.forEach(function (h) {
           var r = docs[Math.floor(h[0] / M.chunk)][h[0] % M.chunk];
           if (!r) return;
+          var href = new URL(r[0], siteRoot);
+          if (href.protocol !== "http:" && href.protocol !== "https:") return;
           var li = document.createElement("li");
           li.className = "es-sr-item";
           var unit = M.units[r[2]] ? M.units[r[2]][1] : "";
           var kind = M.kinds[r[4]] ? M.kinds[r[4]][1] : "";
           li.innerHTML = '<h2 class="es-sr-title"><a href="' +
-            esc(new URL(r[0], siteRoot).href) + '">' + mark(r[1]) + "</a></h2>" +
+            esc(href.href) + '">' + mark(r[1]) + "</a></h2>" +
             '<p class="es-sr-meta">' + esc(kind) + (unit ? " · " + esc(unit) : "") +
             (r[3] ? ' · <time>' + esc(r[3]) + "</time>" : "") + "</p>" +
             '<p class="es-sr-snip">' + mark(r[5], 220) + "</p>";
