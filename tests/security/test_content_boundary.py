@@ -87,7 +87,7 @@ def test_symlink_inside_the_unit_folder_is_allowed(net: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "image", ["../../../../../../../etc/passwd", "/etc/passwd", "../../../index.md", "anh.jpg"]
+    "image", ["../" * 40 + "etc/passwd", "/etc/passwd", "../../../index.md", "anh.jpg"]
 )
 def test_cover_image_is_confined_to_the_post_folder(net: Path, image: str) -> None:
     if image == "anh.jpg":
