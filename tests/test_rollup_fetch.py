@@ -7,99 +7,35 @@ reads back the request log. Timeouts and deadlines are shortened so the file run
 from __future__ import annotations
 
 import json
-import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest_rollup import DANGEROUS, NOW, all_text, fixture, network, rss
-from edusite.rollup import FetchSettings, RollupResult, collect, health_summary
+from conftest_rollup import (
+    DANGEROUS,
+    NOW,
+    RSS_TYPE,
+    FeedServer,
+    Handler,
+    all_text,
+    client_fixture,  # noqa: F401 (fixture "client")
+    fixture,
+    network,
+    reply,
+    rss,
+    run_portal,
+    server_fixture,  # noqa: F401 (fixture "server")
+)
+from edusite.rollup import FetchSettings, RollupResult, health_summary
 from edusite.rollup.fetch import fetch
 from edusite.rollup.parse import FeedError
 
-Handler = Callable[[BaseHTTPRequestHandler], None]
 FAST = FetchSettings(connect_timeout=1.0, read_timeout=0.5, deadline=2.0, concurrency=4)
-RSS_TYPE = "application/rss+xml"
-
-
-@dataclass
-class FeedServer:
-    """A local HTTP server whose routes tests replace at will."""
-
-    httpd: ThreadingHTTPServer
-    routes: dict[str, Handler] = field(default_factory=dict)
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    done: dict[str, threading.Event] = field(default_factory=dict)
-    sent: dict[str, int] = field(default_factory=dict)
-
-    def url(self, path: str) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}{path}"
-
-    def hits(self, path: str) -> list[dict[str, str]]:
-        return [headers for p, headers in self.requests if p == path]
-
-
-def reply(status: int, body: bytes = b"", ctype: str = RSS_TYPE, **headers: str) -> Handler:
-    """A handler answering with a fixed status, body and headers."""
-
-    def handle(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            h.send_header(name.replace("_", "-"), value)
-        h.end_headers()
-        h.wfile.write(body)
-
-    return handle
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    state: dict[str, FeedServer] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-            srv = state["srv"]
-            srv.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-            route = srv.routes.get(self.path)
-            try:
-                if route is None:
-                    reply(404, b"not found", "text/plain")(self)
-                else:
-                    route(self)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up, as it should
-            finally:
-                srv.done.setdefault(self.path, threading.Event()).set()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    srv = FeedServer(httpd)
-    state["srv"] = srv
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield srv
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    # trust_env=False: no proxy from the environment may carry these requests elsewhere.
-    with httpx.Client(trust_env=False) as c:
-        yield c
 
 
 def portal(tmp_path: Path, remote: list[dict[str, str]], **rollup: Any):
@@ -114,25 +50,8 @@ def portal(tmp_path: Path, remote: list[dict[str, str]], **rollup: Any):
     return network(tmp_path / "repo", units)
 
 
-def run(
-    tmp_path: Path,
-    net: Any,
-    client: httpx.Client,
-    *,
-    now=NOW,
-    offline: bool = False,
-    settings: FetchSettings = FAST,
-) -> RollupResult:
-    return collect(
-        net,
-        "so",
-        tmp_path / "public",
-        tmp_path / "state",
-        now=now,
-        offline=offline,
-        client=client,
-        settings=settings,
-    )
+def run(tmp_path: Path, net: Any, client: httpx.Client, **options: Any) -> RollupResult:
+    return run_portal(tmp_path, net, client, **{"settings": FAST, **options})
 
 
 def member(server: FeedServer, mid: str, path: str) -> dict[str, str]:
@@ -297,7 +216,10 @@ def test_connection_refused(tmp_path: Path, client: httpx.Client) -> None:
         {"id": "gone", "name": "Trường đóng cửa", "feed": f"http://127.0.0.1:{port}/feed.xml"}
     ]
     (health,) = run(tmp_path, portal(tmp_path, remote), client).health
-    assert health.status == "failed" and "connection error" in health.error_en
+    # A category for the published page; the socket error (and the port) only in the detail.
+    assert health.status == "failed" and health.error_en == "could not connect"
+    assert health.error_vi == "không kết nối được"
+    assert str(port) not in health.message and "Connection refused" in health.error_detail
 
 
 # -- state: conditional GET, last good items, backoff, offline ----------------------------------

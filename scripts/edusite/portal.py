@@ -142,5 +142,8 @@ def write_rollup_feed(
 
 
 def health_warnings(result: RollupResult) -> list[str]:
-    """One build-log line per feed that was not read in this build."""
-    return [f"nguồn tin / feed: {health_line(h)}" for h in result.health if not h.healthy]
+    """One build-log line per feed that was not read in this build, with the raw cause (the
+    published health page shows only its category)."""
+    return [
+        f"nguồn tin / feed: {health_line(h, detail=True)}" for h in result.health if not h.healthy
+    ]

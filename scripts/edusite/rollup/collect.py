@@ -5,6 +5,9 @@ fetched concurrently with a small bound. Every feed keeps its last good items in
 so a feed that fails (missing file, timeout, HTTP error, malformed XML, …) still shows what it
 showed before, and is reported in the result's health list. Results are deterministic: feeds are
 processed in a fixed order, and items sorted newest first with ties broken by guid.
+
+Nothing stored is trusted: items read back from state are cleaned again (:mod:`.state`), and
+every item :func:`collect` returns goes through :func:`.sanitize.clean_item` once more.
 """
 
 from __future__ import annotations
@@ -113,6 +116,9 @@ def collect(
         if outcome.state is not None:
             save_state(state_path(state_dir, portal_id, source.key), outcome.state)
     items, merge_warnings = _merge([o.items for o in done], policy, now)
+    # Whatever its origin (this build's parse, a state file), every item returned has been
+    # through the sanitiser in this process: stored items' HTML is only cleaned again here.
+    items = [S.clean_item(item) for item in items]
     return RollupResult(
         items=items,
         health=[o.health for o in done],
@@ -161,7 +167,8 @@ def _read_local(
             max_bytes=settings.max_bytes,
         )
     except OSError as exc:
-        return _failure(source, usable, FeedError(f"không đọc được tệp: {exc}", str(exc)), now)
+        unreadable = FeedError("không đọc được tệp", "could not read the file", detail=str(exc))
+        return _failure(source, usable, unreadable, now)
     except FeedError as exc:
         return _failure(source, usable, exc, now)
     new = FeedState(
@@ -251,6 +258,7 @@ def _refresh_remote(
                 consecutive_failures=0,
                 last_error_vi="",
                 last_error_en="",
+                last_error_detail="",
                 http_status=304,
                 next_try=None,
             )
@@ -283,12 +291,13 @@ def _refresh_remote(
 
 def _attribute(items: list[RollupItem], source: Source, state: FeedState) -> list[RollupItem]:
     """Stored items with today's source name and address (the config may have changed)."""
-    site = source.site_url or state.site_link or S.origin(source.url)
+    site = S.safe_url(source.site_url) or state.site_link or S.origin(source.url)
+    name = S.plain_text(source.unit_name, S.MAX_SHORT)
     return [
         replace(
             item,
             source_id=source.unit_id,
-            source_name=source.unit_name,
+            source_name=name,
             source_url=site,
             featured=source.featured,
         )
@@ -307,6 +316,7 @@ def _outcome(source: Source, state: FeedState, status: str, items: list[RollupIt
         http_status=state.http_status,
         error_vi=state.last_error_vi if status in ("stale", "failed") else "",
         error_en=state.last_error_en if status in ("stale", "failed") else "",
+        error_detail=state.last_error_detail if status in ("stale", "failed") else "",
         items=len(items),
         last_success=state.last_success,
         consecutive_failures=state.consecutive_failures,
@@ -328,6 +338,7 @@ def _failure(
         consecutive_failures=failures,
         last_error_vi=err.vi,
         last_error_en=err.en,
+        last_error_detail=err.detail,
         http_status=err.http_status,
         next_try=now + backoff(failures) if retry else None,
     )

@@ -89,7 +89,12 @@ class RollupItem:
 
         def when(key: str) -> datetime | None:
             value = data.get(key)
-            return datetime.fromisoformat(value) if value else None
+            if not value:
+                return None
+            stamp = datetime.fromisoformat(value)
+            if stamp.tzinfo is None:  # we only ever write aware dates
+                raise ValueError(f"{key}: a date without a time zone")
+            return stamp
 
         return cls(
             guid=str(data["guid"]),
@@ -118,6 +123,11 @@ class FeedHealth:
     ``status``: ``ok`` (read now), ``not-modified`` (HTTP 304, stored items reused), ``stale``
     (not read now: failed, offline or waiting to retry; the last good items are shown) or
     ``failed`` (not read and nothing stored: the member contributes no items).
+
+    ``error_vi``/``error_en`` are categories of failure, fit for the published health page: never
+    an exception text, address, port or path. ``error_detail`` is the raw cause (exception text,
+    resolved address…) for the build log only: it is not in :meth:`to_context`, and must not be
+    rendered on a page.
     """
 
     source_id: str
@@ -134,6 +144,7 @@ class FeedHealth:
     consecutive_failures: int = 0
     next_try: datetime | None = None
     warnings: tuple[Problem, ...] = ()
+    error_detail: str = ""  # build log only: never on a page
 
     @property
     def healthy(self) -> bool:
@@ -148,7 +159,7 @@ class FeedHealth:
         return f"{self.error_vi} / {self.error_en}"
 
     def to_context(self) -> dict[str, Any]:
-        """Plain data for templates and JSON reports."""
+        """Plain data for templates and JSON reports (without :attr:`error_detail`)."""
         return {
             "source_id": self.source_id,
             "source_name": self.source_name,

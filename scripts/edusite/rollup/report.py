@@ -14,14 +14,20 @@ STATUS_NAMES = {
 }
 
 
-def health_line(h: FeedHealth) -> str:
-    """One line about a feed: who, where, status, error, failures, last success."""
+def health_line(h: FeedHealth, *, detail: bool = False) -> str:
+    """One line about a feed: who, where, status, error, failures, last success.
+
+    ``detail=True`` adds the raw cause of the error (:attr:`FeedHealth.error_detail`): for the
+    build log only, never for a page.
+    """
     vi, en = STATUS_NAMES[h.status]
     parts = [f"{h.source_id} ({h.source_name}) {h.url}: {vi} / {en}"]
     if h.http_status:
         parts.append(f"HTTP {h.http_status}")
     if h.message:
         parts.append(h.message)
+    if detail and h.error_detail:
+        parts.append(f"chi tiết / detail: {h.error_detail}")
     if h.consecutive_failures:
         parts.append(f"{h.consecutive_failures} lần lỗi liên tiếp / failures in a row")
     if h.status in ("stale", "failed"):
@@ -30,9 +36,10 @@ def health_line(h: FeedHealth) -> str:
     return " — ".join(parts)
 
 
-def health_summary(result: RollupResult, portal: str = "") -> str:
-    """A short bilingual report: counts per status, then one line per feed needing attention
-    (stale or failed), then the number of warnings. Healthy feeds are only counted."""
+def health_summary(result: RollupResult, portal: str = "", *, detail: bool = True) -> str:
+    """A short bilingual report for the build log: counts per status, then one line per feed
+    needing attention (stale or failed, with the raw detail unless ``detail=False``), then the
+    number of warnings. Healthy feeds are only counted."""
     c = result.counts()
     head = (
         f"Nguồn tin{f' của {portal}' if portal else ''}: {c['ok']} tốt, "
@@ -42,7 +49,7 @@ def health_summary(result: RollupResult, portal: str = "") -> str:
         f"{len(result.items)} items"
     )
     lines = [head]
-    lines += [f"  ✗ {health_line(h)}" for h in result.health if not h.healthy]
+    lines += [f"  ✗ {health_line(h, detail=detail)}" for h in result.health if not h.healthy]
     warnings = result.warnings
     if warnings:
         lines.append(f"  {len(warnings)} cảnh báo / warnings")

@@ -3,6 +3,11 @@
 One JSON file per feed, ``<state_dir>/<portal-id>/<feed-key>.json``, written atomically (a
 temporary file in the same folder, then ``os.replace``), with sorted keys so unchanged state
 gives unchanged bytes. A missing or unreadable file is treated as "no state".
+
+A state file is input like any feed (a build cache can be poisoned): everything read back is
+cleaned again (:func:`.sanitize.clean_item` for items, the same text and URL cleaning for the
+rest; item HTML when :func:`.collect.collect` returns the item), so a tampered file cannot put
+markup, an unsafe URL or a header injection anywhere.
 """
 
 from __future__ import annotations
@@ -16,10 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from . import sanitize as S
 from .model import RollupItem
 
-#: Bump when the file layout changes; older files are then ignored.
-STATE_VERSION = 1
+#: Bump when the file layout changes; older files are then ignored. 2: items stored by version 1
+#: may hold URLs and text cleaned less strictly (issue #14), so they are all dropped.
+STATE_VERSION = 2
+#: Longest validator (ETag, Last-Modified) kept.
+MAX_VALIDATOR = 1024
 #: Retry delay after the first failure; doubles with each further failure up to MAX_BACKOFF.
 FIRST_BACKOFF = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(days=1)
@@ -37,6 +46,7 @@ class FeedState:
     consecutive_failures: int = 0
     last_error_vi: str = ""
     last_error_en: str = ""
+    last_error_detail: str = ""  # raw cause, build log only
     http_status: int | None = None
     next_try: datetime | None = None
     site_link: str = ""
@@ -58,7 +68,11 @@ class FeedState:
             "last_success": iso(self.last_success),
             "last_attempt": iso(self.last_attempt),
             "consecutive_failures": self.consecutive_failures,
-            "last_error": {"vi": self.last_error_vi, "en": self.last_error_en},
+            "last_error": {
+                "vi": self.last_error_vi,
+                "en": self.last_error_en,
+                "detail": self.last_error_detail,
+            },
             "http_status": self.http_status,
             "next_try": iso(self.next_try),
             "site_link": self.site_link,
@@ -71,29 +85,61 @@ class FeedState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeedState:
-        """Inverse of :meth:`to_dict`; raises on malformed data."""
+        """Inverse of :meth:`to_dict`; raises on malformed data.
+
+        Everything is cleaned again on the way in (see the module's docstring): items through
+        :func:`.sanitize.clean_item` (their HTML when :func:`.collect.collect` returns them),
+        URLs through :func:`.sanitize.safe_url`, messages as plain text; validators lose control
+        characters; numbers must be numbers, dates must have a time zone.
+        """
 
         def when(key: str) -> datetime | None:
             value = data.get(key)
-            return datetime.fromisoformat(value) if value else None
+            if not value:
+                return None
+            stamp = datetime.fromisoformat(value)
+            if stamp.tzinfo is None:
+                raise ValueError(f"{key}: a date without a time zone")
+            return stamp
+
+        def message(value: Any, max_chars: int = 500) -> str:
+            return S.plain_text(str(value or ""), max_chars)
+
+        def validator(value: Any) -> str:
+            return S.clean_guid(str(value or ""))[:MAX_VALIDATOR]
 
         error = data.get("last_error") or {}
+        status = data.get("http_status")
+        if status is not None and (
+            isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+        ):
+            raise ValueError(f"http_status: {status!r}")
         return cls(
             url=str(data["url"]),
-            etag=str(data.get("etag") or ""),
-            last_modified=str(data.get("last_modified") or ""),
+            etag=validator(data.get("etag")),
+            last_modified=validator(data.get("last_modified")),
             last_success=when("last_success"),
             last_attempt=when("last_attempt"),
-            consecutive_failures=int(data.get("consecutive_failures") or 0),
-            last_error_vi=str(error.get("vi") or ""),
-            last_error_en=str(error.get("en") or ""),
-            http_status=data.get("http_status"),
+            consecutive_failures=max(0, int(data.get("consecutive_failures") or 0)),
+            last_error_vi=message(error.get("vi")),
+            last_error_en=message(error.get("en")),
+            last_error_detail=message(error.get("detail"), 2000),
+            http_status=status,
             next_try=when("next_try"),
-            site_link=str(data.get("site_link") or ""),
-            digest=str(data.get("digest") or ""),
-            items=[RollupItem.from_dict(d) for d in data.get("items") or []],
+            site_link=S.safe_url(str(data.get("site_link") or "")) or "",
+            digest=str(data.get("digest") or "")[:128],
+            # HTML is cleaned again when the item leaves collect(): nh3 is most of the cost.
+            items=[
+                S.clean_item(RollupItem.from_dict(d), html=False) for d in data.get("items") or []
+            ],
             warnings=[
-                Problem(w["file"], w.get("field"), w["vi"], w["en"], severity="warning")
+                Problem(
+                    S.clean_guid(str(w["file"])),
+                    message(w.get("field"), 100) or None,
+                    message(w["vi"], 2000),
+                    message(w["en"], 2000),
+                    severity="warning",
+                )
                 for w in data.get("warnings") or []
             ],
         )
