@@ -441,7 +441,7 @@ def _plain_meta(meta: dict[str, Any]) -> None:
 
 def _href(value: Any) -> str:
     """Template filter: a URL from data as a safe ``href`` (``#`` when it is not one)."""
-    return safe_url(value) or "#"
+    return safe_url(value, relative=True) or "#"
 
 
 def _lazy_images(html: Any) -> Any:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, display_path
+from ..security import personal_data
 from ..structure.network import Network, Unit
 from ..text import format_date
 from .dates import (
@@ -36,14 +37,7 @@ from .results import (
     status_of,
 )
 
-_PRIVACY_TEXT = {
-    "cccd": ("số căn cước công dân (12 chữ số)", "a citizen ID number (12 digits)"),
-    "phone": (
-        "số điện thoại không thuộc liên hệ của đơn vị",
-        "a phone number that is not one of the unit's contacts",
-    ),
-    "birth_date": ("ngày sinh trong danh sách/bảng", "birth dates in a list or table"),
-}
+_PRIVACY_TEXT = personal_data.TEXT  # the same words as the build-time check
 
 
 def disclosure_flags(unit: Unit) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import EdusiteError, Problem, problem
-from ..security.markup import plain_text
 from ..security.urls import WEB, safe_url
+from ..structure import frontmatter
 from ..structure.posts import post_url, read_source, shown, unreadable
 from ..text import nfc, parse_datetime
 from ..yamlio import load_yaml, split_front_matter
@@ -147,36 +147,16 @@ def validate_document_meta(
         )
 
     def text_field(key: str, required: bool = False) -> str:
-        value = meta.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                err(key, f"bắt buộc: {FIELDS[key][0]}", f"required: {FIELDS[key][1]}")
-            return ""
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            err(key, f"cần {FIELDS[key][0]}", f"expected {FIELDS[key][1]}")
-            return ""
-        text = " ".join(nfc(str(value)).split())
-        limit = MAX_LENGTHS.get(key)
-        if limit is not None and len(text) > limit:
-            err(
-                key,
-                f"quá dài: {len(text):,} ký tự, tối đa {limit:,}",
-                f"too long: {len(text):,} characters, at most {limit:,}",
-            )
-            return ""
-        # Text by definition (edusite.security.markup): no tags, escapes or invisible
-        # characters, which feeds and the levels below would carry on.
-        plain = plain_text(text)
-        if plain != text:
-            err(
-                key,
-                "có thẻ HTML, mã thoát (&lt;…) hoặc ký tự ẩn; đã được loại bỏ",
-                "holds HTML tags, escapes (&lt;…) or invisible characters; they were removed",
-                "warning",
-            )
-            if required and not plain:
-                err(key, f"bắt buộc: {FIELDS[key][0]}", f"required: {FIELDS[key][1]}")
-        return plain
+        return frontmatter.text_field(
+            meta,
+            key,
+            FIELDS[key],
+            err,
+            required=required,
+            limit=MAX_LENGTHS.get(key),
+            plain=True,  # every document field is text by definition
+            collapse=True,
+        )
 
     def date_field(key: str, required: bool = False) -> date | None:
         value = meta.get(key)

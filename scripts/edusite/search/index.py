@@ -88,7 +88,7 @@ def score_terms(title: str, body: str) -> dict[str, int]:
         counts[t] = counts.get(t, 0) + 1
     for t, n in counts.items():
         scores[t] = min(n, BODY_CAP)
-    for t in set(terms(tokenize(title))):
+    for t in dict.fromkeys(terms(tokenize(title))):  # in order: a set's depends on the hash seed
         scores[t] = scores.get(t, 0) + TITLE_WEIGHT
     return {t: s * BIGRAM_FACTOR if " " in t else s for t, s in scores.items()}
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from .urls import LINK, WEB, safe_url
+from .urls import INVISIBLE, LINK, WEB, safe_url
 
 #: Iframe hosts allowed by default (plugin option ``embed_hosts`` replaces the list).
 EMBED_HOSTS = (
@@ -87,9 +87,6 @@ STYLE_PROPERTIES = frozenset(
 _URL_ATTRS = {"href", "src", "cite", "poster"}
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: Bidi embeddings/overrides/isolates, zero-width characters, BOM: invisible in text and used
-#: to make a title read differently from what it is.
-_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACE_RE = re.compile(r"\s+")
 _IFRAME_RE = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
 _ATTR_RE = re.compile(r'([a-zA-Z][\w:-]*)(?:="([^"]*)")?')
@@ -100,7 +97,7 @@ def _attribute_filter(hosts: frozenset[str]):  # type: ignore[no-untyped-def]
         if attr in _URL_ATTRS:
             if tag == "iframe":
                 return embed_src(value, hosts)
-            url = safe_url(html.unescape(value), schemes=LINK if tag == "a" else WEB)
+            url = safe_url(html.unescape(value), schemes=LINK if tag == "a" else WEB, relative=True)
             return url
         if attr == "id" and value.startswith("__"):  # Material's own ids (__drawer, __config)
             return None
@@ -164,23 +161,48 @@ def embed_placeholder(attrs: dict[str, str]) -> str:
     )
 
 
+#: Rounds of "strip tags, decode entities" before a text field is declared hostile.
+MAX_TEXT_ROUNDS = 32
+#: What text fields lose before anything else: C0/C1 controls except whitespace, DEL, invisibles.
+_TEXT_JUNK_RE = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{INVISIBLE}]")
+_TEXT_DROP = frozenset({"script", "style", "template", "noscript", "svg", "math", "title"})
+
+
 @lru_cache(maxsize=4096)
-def plain_text(value: str, max_chars: int = 0, rounds: int = 32) -> str:
-    """``value`` with every tag removed and every escape decoded, until stable; NFC, control,
-    bidi and zero-width characters removed, whitespace collapsed; cut to ``max_chars`` (0: no
-    cut). A value still changing after ``rounds`` rounds (escaped that many times: hostile)
-    gives ``""``."""
-    text = unicodedata.normalize("NFC", _CONTROL_RE.sub("", str(value)))
-    for _ in range(rounds):
-        cleaned = html.unescape(nh3.clean(text, tags=set(), clean_content_tags=set()))
-        cleaned = unicodedata.normalize("NFC", _CONTROL_RE.sub("", cleaned))
-        if cleaned == text:
+def clean_text(value: str, max_chars: int = 0) -> tuple[str, bool]:
+    """``(text, ok)``: ``value`` with every tag removed (scripts and styles with their content)
+    and every character reference decoded, repeated until nothing changes, then control, bidi
+    and zero-width characters removed, whitespace collapsed, NFC, cut to ``max_chars`` at a
+    word boundary (0: no cut).
+
+    Stripping repeats until stable, so markup escaped any number of times (``&amp;lt;script``…)
+    cannot turn back into markup once decoded; a value still changing after
+    :data:`MAX_TEXT_ROUNDS` rounds is hostile: ``("", False)``. With a cut, only the first
+    ``max(1024, 8 × max_chars)`` characters are looked at (each round is an nh3 pass).
+    """
+    if max_chars:
+        value = value[: max(1024, 8 * max_chars)]
+    text = unicodedata.normalize("NFC", _TEXT_JUNK_RE.sub("", value))
+    for _ in range(MAX_TEXT_ROUNDS):
+        if "<" not in text and "&" not in text:
+            break  # nothing to strip or decode: stable
+        if "<" in text:
+            text_only = nh3.clean(text, tags=set(), clean_content_tags=set(_TEXT_DROP))
+        else:  # no tag to strip: nh3 would only decode and re-escape, as unescape() decodes
+            text_only = text
+        stripped = unicodedata.normalize("NFC", _TEXT_JUNK_RE.sub("", html.unescape(text_only)))
+        if stripped == text:
             break
-        text = cleaned
+        text = stripped
     else:
-        return ""
-    text = _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
-    return cut(text, max_chars) if max_chars else text
+        return "", False
+    text = _SPACE_RE.sub(" ", text).strip()
+    return (cut(text, max_chars) if max_chars else text), True
+
+
+def plain_text(value: str, max_chars: int = 0) -> str:
+    """The text of :func:`clean_text` (``""`` for a hostile value)."""
+    return clean_text(value, max_chars)[0]
 
 
 def cut(text: str, max_chars: int) -> str:

@@ -376,7 +376,7 @@ def _check_unit_fields(data: dict[str, Any], config_file: Path, content: Path) -
                     and q.get("title")
                     and not _markup(q["title"])
                 )
-                if not ok or safe_url(q.get("url")) is None:
+                if not ok or safe_url(q.get("url"), relative=True) is None:
                     err(
                         f"quick_links[{i}]",
                         "cần {title: văn bản, url: địa chỉ http(s):// hoặc đường dẫn trong trang}",

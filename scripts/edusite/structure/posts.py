@@ -16,9 +16,9 @@ from typing import Any
 
 from ..errors import EdusiteError, Problem, problem
 from ..security.confine import IMAGES, confined_file
-from ..security.markup import plain_text
 from ..text import nfc, parse_datetime, slugify
 from ..yamlio import load_yaml, read_text_file, split_front_matter
+from . import frontmatter
 
 NEWS_DIR = "tin-tuc"
 #: Front-matter fields that are plain text (see :func:`edusite.security.markup.plain_text`).
@@ -235,38 +235,15 @@ def validate_post_meta(
         )
 
     def text_field(key: str, required: bool = False) -> str:
-        value = meta.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                err(key, f"bắt buộc: {FIELDS[key][0]}", f"required: {FIELDS[key][1]}")
-            return ""
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            err(key, f"cần {FIELDS[key][0]}", f"expected {FIELDS[key][1]}")
-            return ""
-        text = nfc(str(value)).strip()
-        limit = MAX_LENGTHS.get(key)
-        if limit is not None and len(text) > limit:
-            err(
-                key,
-                f"quá dài: {len(text):,} ký tự, tối đa {limit:,}",
-                f"too long: {len(text):,} characters, at most {limit:,}",
-            )
-            return ""
-        if key in PLAIN_TEXT:
-            # Text by definition: no tags, escapes or invisible characters (they would reach
-            # feeds, where readers treat titles and summaries as HTML, and the portals above).
-            plain = plain_text(text)
-            if plain != text and plain != " ".join(text.split()):
-                err(
-                    key,
-                    "có thẻ HTML, mã thoát (&lt;…) hoặc ký tự ẩn; đã được loại bỏ",
-                    "holds HTML tags, escapes (&lt;…) or invisible characters; they were removed",
-                    "warning",
-                )
-            text = plain
-            if required and not text:
-                err(key, f"bắt buộc: {FIELDS[key][0]}", f"required: {FIELDS[key][1]}")
-        return text
+        return frontmatter.text_field(
+            meta,
+            key,
+            FIELDS[key],
+            err,
+            required=required,
+            limit=MAX_LENGTHS.get(key),
+            plain=key in PLAIN_TEXT,
+        )
 
     def bool_field(key: str) -> bool:
         value = meta.get(key, False)
