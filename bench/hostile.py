@@ -152,7 +152,7 @@ def child(case: str, src: str | None) -> dict[str, Any]:
     if src:
         sys.path.insert(0, src)
     os.environ["EDUSITE_NOW"] = "2026-11-22 12:00"
-    from edusite.builder import build_network
+    from edusite.build.builder import build_network
     from edusite.structure.network import get_network
 
     with tempfile.TemporaryDirectory(prefix=f"hostile-{case}-") as tmp:

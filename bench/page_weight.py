@@ -146,7 +146,7 @@ def shrink(png: Path) -> None:
 
 def build(out: Path) -> None:
     """Build the whole demo network (portals need their members' feeds)."""
-    from edusite.builder import build_network
+    from edusite.build.builder import build_network
     from edusite.structure.network import get_network
 
     os.environ.setdefault("EDUSITE_NOW", "2026-11-22 12:00")

@@ -83,7 +83,7 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
 
 WARM = """
 import os, statistics, sys, time
-from edusite.worker import build_site, warm_up
+from edusite.build.worker import build_site, warm_up
 root, out = sys.argv[1], sys.argv[2]
 os.environ.update(EDUSITE_OUTPUT_ROOT=out, EDUSITE_OFFLINE="1", EDUSITE_SHARED_ASSETS="1", EDUSITE_BUILD_RUN="bench")
 os.chdir(root)

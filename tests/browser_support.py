@@ -171,7 +171,7 @@ def theme_network(root: Path) -> Path:
 
 def build(root: Path, ids: list[str] | None = None) -> None:
     """Build with the real builder (pinned clock, offline); fail loudly on any site error."""
-    from edusite.builder import build_network
+    from edusite.build.builder import build_network
     from edusite.structure.network import get_network
 
     results = build_network(get_network(root), ids, out=root / "public", jobs=1, offline=True)

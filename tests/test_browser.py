@@ -241,7 +241,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     """The whole demo network built once into a temporary folder and served."""
     if not all((REPO / "content" / s / "index.md").exists() for s in DEMO_SITES):
         pytest.skip("demo content (content/th-kim-dong, content/so-gddt) not present")
-    from edusite.builder import build_network
+    from edusite.build.builder import build_network
     from edusite.structure.network import get_network
 
     out = tmp_path_factory.mktemp("demo") / "public"

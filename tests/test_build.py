@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import SMALL_NETWORK, make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.structure.network import get_network
 
 JPEG = bytes.fromhex(

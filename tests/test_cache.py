@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.structure.network import get_network
 from test_documents import PDF, doc_text, valid
 

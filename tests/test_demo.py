@@ -10,7 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import REPO
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.structure.network import get_network
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import feedparser
 from conftest import SMALL_NETWORK, make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.structure.network import get_network
 from test_documents import PDF, doc_text, valid
 

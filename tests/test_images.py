@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SMALL_NETWORK, make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.images.pipeline import STATS
 from edusite.structure.network import get_network
 from PIL import ExifTags, Image

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import feedparser
 from conftest import make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.structure.network import get_network
 
 UNITS = {

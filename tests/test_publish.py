@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from conftest import make_network, post
 from defusedxml import ElementTree
 from edusite.cli import main
-from edusite.publish import (
+from edusite.publishing.publish import (
     CheckGate,
     Target,
     blob_sha,
@@ -23,8 +23,8 @@ from edusite.publish import (
     plan_targets,
     tree_files,
 )
-from edusite.shard import SiteStatus
-from edusite.sitemaps import SITEMAP_NS, check_site_sitemap, sitemap_locs
+from edusite.publishing.shard import SiteStatus
+from edusite.publishing.sitemaps import SITEMAP_NS, check_site_sitemap, sitemap_locs
 from edusite.structure.network import get_network
 
 UNITS = {

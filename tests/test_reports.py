@@ -483,7 +483,7 @@ def test_cache_inputs_and_expiry(tmp_path: Path) -> None:
     assert cache_inputs(net, net["so"], out) == []
     # The report counts members' posts by group: a change no feed shows still changes the
     # portal's cache key (it hashes its members' content), and only the portals above.
-    from edusite.cache import site_key
+    from edusite.build.cache import site_key
 
     keys = {u: site_key(net, net[u], out, "") for u in ("pgd", "so", "th-b")}
     edited = tmp_path / "content/th-a/tin-tuc/2026/2026-10-05-a/index.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.search import background
 from edusite.structure.network import get_network
 from test_cache import UNITS  # the same five-unit network

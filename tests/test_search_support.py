@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def build_demo(out: Path) -> None:
     """The demo network into ``out`` (``EDUSITE_NOW="2026-11-22 12:00"``, 2 jobs, offline)."""
-    from edusite.builder import build_network
+    from edusite.build.builder import build_network
     from edusite.structure.network import get_network
 
     saved = os.environ.get("EDUSITE_NOW")

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import make_network, post
 from edusite.cli import main
-from edusite.shard import (
+from edusite.publishing.shard import (
     ShardError,
     final_units,
     merge_outputs,

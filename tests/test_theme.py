@@ -1,5 +1,5 @@
 """The theme's HTML output, without a browser: metadata, JSON-LD, share links, lightness rules,
-Vietnamese UI strings, and the colour and emblem helpers of :mod:`edusite.theme`."""
+Vietnamese UI strings, and the colour and emblem helpers of :mod:`edusite.core.theme`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import material
 import pytest
 from browser_support import POSTS, build, theme_network
-from edusite.theme import contrast, darken_to, initials, palette
+from edusite.core.theme import contrast, darken_to, initials, palette
 
 SITE = "https://lamgiang.edu.vn/th-a/"
 LEAD = "tin-tuc/2026/2026-11-20-khai-giang/"  # featured, with a cover image

@@ -155,7 +155,7 @@ _TREES: dict[tuple[str, int], dict[str, str]] = {}
 def build_trees() -> dict[str, str]:
     """Content-folder hashes (real path → hash) the running ``edusite build`` computed for its
     cache keys and wrote for portals (``EDUSITE_TREES``, see
-    :func:`edusite.builder.write_trees`); empty outside such a build. A portal's memos of its
+    :func:`edusite.build.builder.write_trees`); empty outside such a build. A portal's memos of its
     members (report counts, disclosure status) use them instead of listing every file again."""
     path = os.environ.get("EDUSITE_TREES")
     if not path:

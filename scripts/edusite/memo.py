@@ -58,7 +58,7 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
 
 def key(*parts: Any) -> str:
     """Hash of the edusite code and ``parts`` (JSON-able, or ``bytes``)."""
-    from .cache import code_hash
+    from .build.cache import code_hash
 
     h = hashlib.sha256(code_hash().encode())
     for part in parts:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.cli import main
 from edusite.disclosure.pages import load_page
 from edusite.disclosure.rules import load_rules

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SMALL_NETWORK, make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.cli import main
 from edusite.structure.network import get_network
 

@@ -35,7 +35,7 @@ class _Feed(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Build the hostile network once (a real remote feed on 127.0.0.1); yield root, results."""
-    from edusite.builder import build_network
+    from edusite.build.builder import build_network
     from edusite.structure.network import get_network
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SMALL_NETWORK, make_network, post
-from edusite.builder import build_network
+from edusite.build.builder import build_network
 from edusite.structure.network import get_network
 
 POST = "content/th-a/tin-tuc/2026/2026-11-20-bai"

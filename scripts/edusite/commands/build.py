@@ -82,13 +82,13 @@ def command(
     merge_dirs: tuple[Path, ...],
 ) -> None:
     """Xây dựng các trang / build the sites (all by default), children before parents."""
-    from ..builder import build_network
+    from ..build.builder import build_network
 
     network = load_network(root, ids)
     out = out or network.root / "public"
     jobs = jobs or os.cpu_count() or 1
     chosen = list(ids) or None
-    from ..shard import source_info, write_build_report
+    from ..publishing.shard import source_info, write_build_report
 
     label = "all"
     if shard_text is not None or merge_dirs:
@@ -141,7 +141,7 @@ def _shard_selection(
     out: Path,
 ) -> tuple[list[str], str]:
     """The units and report label of a ``--shard`` run (merging shard outputs for ``final``)."""
-    from ..shard import ShardError, describe_plan, merge_outputs, parse_shard, units_for
+    from ..publishing.shard import ShardError, describe_plan, merge_outputs, parse_shard, units_for
 
     try:
         if ids:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..publish import LAYOUTS
+from ..publishing.publish import LAYOUTS
 from .common import load_network, root_option
 
 
@@ -119,7 +119,7 @@ def command(
     Nothing is pushed for a target when one of its sites failed (or never ran) its last build,
     or fails a blocking check; an unchanged tree makes no commit.
     """
-    from ..publish import (
+    from ..publishing.publish import (
         PublishError,
         blocking_check,
         commit_message,
@@ -132,7 +132,7 @@ def command(
         repo_root,
         stage_target,
     )
-    from ..shard import read_build_status, source_info, write_build_report
+    from ..publishing.shard import read_build_status, source_info, write_build_report
 
     network = load_network(root)
     out = (out or network.root / "public").resolve()
@@ -152,7 +152,7 @@ def command(
         sys.exit(2)
 
     if run_build:
-        from ..builder import build_network
+        from ..build.builder import build_network
 
         source = source_info(network.root)
         results = build_network(

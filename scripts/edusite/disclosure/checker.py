@@ -28,14 +28,7 @@ from .dates import (
 from .model import Deadline, Regime, Rules, Section
 from .pages import DisclosurePage, bad_year_folders, load_page, load_year, year_folders
 from .privacy import contact_phones, scan
-from .results import (
-    Finding,
-    ItemResult,
-    PeriodResult,
-    UnitResult,
-    YearResult,
-    status_of,
-)
+from .results import Finding, ItemResult, PeriodResult, UnitResult, YearResult, status_of
 
 _PRIVACY_TEXT = personal_data.TEXT  # the same words as the build-time check
 

@@ -1,6 +1,6 @@
 """The documents feed (``van-ban/feed.xml`` + ``van-ban/atom.xml``) and reading it back.
 
-Written with feedgen like :mod:`edusite.feeds` and just as reproducible: entries newest first,
+Written with feedgen like :mod:`edusite.core.feeds` and just as reproducible: entries newest first,
 ``updated`` = the newest document's date, guid = the document's stable id. Each entry carries
 its metadata in Dublin Core (``dc:identifier`` = số hiệu, ``dc:publisher`` = cơ quan ban hành,
 ``dc:type`` = loại) and its field as a category, so a lower level can list the documents of the

@@ -18,14 +18,7 @@ from ..structure import frontmatter
 from ..structure.posts import post_url, read_source, shown, unreadable
 from ..text import nfc, parse_datetime
 from ..yamlio import load_yaml, split_front_matter
-from .model import (
-    DOCS_DIR,
-    Attachment,
-    Document,
-    DocumentType,
-    find_type,
-    parse_so_hieu,
-)
+from .model import DOCS_DIR, Attachment, Document, DocumentType, find_type, parse_so_hieu
 
 #: front-matter key -> (Vietnamese description, English description)
 FIELDS: dict[str, tuple[str, str]] = {

@@ -19,9 +19,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from ..core.site import find_root, get_network_cached
 from ..errors import EdusiteError, Problem
 from ..reports.page import ReportPage, portal_report, render_page, valid_until
-from ..site import find_root, get_network_cached
 from ..text import now
 from .feed import ATOM_PATH, RSS_PATH
 from .render import CSS_PATH, JS_PATH

@@ -34,7 +34,7 @@ log = logging.getLogger("mkdocs.plugins.edusite.documents")
 def output_root(site_dir: Path) -> Path:
     """Folder holding every unit's built site: ``EDUSITE_OUTPUT_ROOT`` or the site dir's parent.
 
-    The same rule as :attr:`edusite.site.SiteState.output_root`.
+    The same rule as :attr:`edusite.core.site.SiteState.output_root`.
     """
     env = os.environ.get("EDUSITE_OUTPUT_ROOT")
     return Path(env) if env else site_dir.parent
@@ -117,9 +117,9 @@ def cache_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:
     files of its ancestors' ``van-ban/`` folders (``van-ban/cap-tren/`` lists their documents).
 
     A portal's report page (``bao-cao/``) also reads its members' posts and albums:
-    :func:`edusite.cache.site_key` covers those by hashing every member's content folder.
+    :func:`edusite.build.cache.site_key` covers those by hashing every member's content folder.
     ``root`` (the build output root) is unused; the signature matches the other plugins'
-    ``cache_inputs`` (see :func:`edusite.cache.plugin_inputs`).
+    ``cache_inputs`` (see :func:`edusite.build.cache.plugin_inputs`).
     """
     ancestors = network.ancestors(unit.id)
     return sorted(f for a in ancestors for f in _files(documents_folder(network, a)))

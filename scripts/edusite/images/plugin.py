@@ -21,23 +21,15 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from ..core.site import find_root
 from ..errors import Problem, problem
-from ..site import find_root
 from . import albums as alb
 from .attachments import Attachment, label_links, plan_names
 from .cache import ImageCache
 from .config import ImagesConfig
 from .feeds import rewrite_feed
 from .gallery_assets import GALLERY_CSS, GALLERY_JS
-from .markup import (
-    DEFAULT_CLASSES,
-    ClassRule,
-    Match,
-    Options,
-    Resolver,
-    rewrite_body,
-    rewrite_page,
-)
+from .markup import DEFAULT_CLASSES, ClassRule, Match, Options, Resolver, rewrite_body, rewrite_page
 from .pipeline import ImageRecord, process_images, write_variants
 from .roles import cover_refs, plan_groups
 from .settings import IMAGE_EXTENSIONS, Crop, Settings, parse_ratio

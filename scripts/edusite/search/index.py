@@ -406,7 +406,7 @@ def output_root(site_dir: Path) -> Path:
 def cache_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
     """Files outside a unit's content its search index depends on: members' ``records.json``.
 
-    For the build cache (:func:`edusite.cache.plugin_inputs`): a portal's index changes when a
+    For the build cache (:func:`edusite.build.cache.plugin_inputs`): a portal's index changes when a
     member's does. Schools depend on nothing outside their content.
     """
     if not unit.is_portal:

@@ -20,8 +20,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from ..core.site import find_root, get_network_cached
 from ..errors import EdusiteError
-from ..site import find_root, get_network_cached
 from ..structure.network import Network, Unit
 from . import background
 from . import index as ix

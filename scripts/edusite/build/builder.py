@@ -3,7 +3,7 @@
 Each site is written to a staging folder and swapped into ``<out>/<id>/`` only when its build
 succeeded, so a failed build never replaces (or half-replaces) the last good site, and portals
 keep reading the last good feeds of members that failed. Sites whose inputs did not change since
-the last build are skipped (see :mod:`edusite.cache`).
+the last build are skipped (see :mod:`edusite.build.cache`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from datetime import datetime
 from pathlib import Path
 
+from ..digests import Digests
+from ..memo import write_atomic
+from ..structure.network import Network
+from ..text import now
 from .cache import BuildCache, network_hash, site_key
-from .digests import Digests
-from .memo import write_atomic
-from .structure.network import Network
-from .text import now
 from .worker import SiteResult, build_site, warm_up
 
 STAGING = ".staging"

@@ -18,8 +18,8 @@ from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
-from .structure.posts import Post
-from .text import TZ
+from ..structure.posts import Post
+from ..text import TZ
 
 #: Fallback date for a feed with no entries (keeps empty feeds reproducible).
 EPOCH = datetime(2000, 1, 1, tzinfo=TZ)

@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .digests import Digests
-from .structure.network import Network, Unit
+from .. import __version__
+from ..digests import Digests
+from ..structure.network import Network, Unit
 
 FORMAT = 1
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -56,7 +56,7 @@ def network_hash(network: Network) -> str:
 def member_feeds(network: Network, unit: Unit, out: Path) -> list[Path]:
     """Local feed files a portal reads from its members' built output."""
     try:
-        from .rollup import inputs  # the roll-up engine knows its policy's exact inputs
+        from ..rollup import inputs  # the roll-up engine knows its policy's exact inputs
     except ImportError:  # pragma: no cover - roll-up not installed
         inputs = None
     if inputs is not None:
@@ -69,8 +69,8 @@ def member_feeds(network: Network, unit: Unit, out: Path) -> list[Path]:
 
 def plugin_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
     """Files outside the unit's content that other edusite plugins read (parents' documents, members' posts)."""
-    from .documents.site import cache_inputs as document_inputs
-    from .search import cache_inputs as search_inputs
+    from ..documents.site import cache_inputs as document_inputs
+    from ..search import cache_inputs as search_inputs
 
     paths = document_inputs(network, unit, out) + search_inputs(network, unit, out)
     return sorted(set(paths))

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from . import memo
+from .. import memo
 
 _installed = False
 _LISTINGS: dict[tuple[str, ...], list[str]] = {}

@@ -28,12 +28,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .structure.network import Network
-from .worker import SiteResult
+from ..build.worker import SiteResult
+from ..structure.network import Network
 
 REPORT_DIR = ".edusite"
 REPORT_FORMAT = 1
-SHARED_DIR = "_shared"  # mirrors edusite.assets.SHARED_DIR (not imported: keeps this module light)
+SHARED_DIR = (
+    "_shared"  # mirrors edusite.core.assets.SHARED_DIR (not imported: keeps this module light)
+)
 #: What a build reads, relative to the network root (for the "dirty working tree" note).
 BUILD_INPUTS = ("mkdocs.yml", "sites", "content", "shared-theme", "scripts", "pyproject.toml")
 _SHARD_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")

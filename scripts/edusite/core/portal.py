@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..rollup import RollupItem, RollupResult, collect, health_line
+from ..structure.listings import Listing, paginate
+from ..text import EPOCH_LOCAL, format_date
 from .feeds import FeedEntry, FeedSpec, write_feed
-from .rollup import RollupItem, RollupResult, collect, health_line
 from .site import SiteState
-from .structure.listings import Listing, paginate
-from .text import EPOCH_LOCAL, format_date
 
 ROLLUP_DIR = "tin-don-vi"
 HEALTH_DIR = f"{ROLLUP_DIR}/tinh-trang-nguon-tin"

@@ -46,7 +46,7 @@ def warm_up() -> None:
     import mkdocs.commands.build  # noqa: F401
     import mkdocs.config  # noqa: F401
 
-    from . import plugin, speedups  # noqa: F401
+    from . import speedups
 
     # What the first site would import lazily, once per worker otherwise (about 0.1 s).
     for name in (

@@ -5,7 +5,7 @@ A **target** is one branch of one remote: the whole network under one host (``ne
 ``robots.txt``, ``404.html``) or one unit with its own domain (``per-unit`` layout: the site at
 the branch root). Publishing a target is refused, and nothing is pushed, when any of its units
 has no successful build on record (the reports ``edusite build`` writes, see
-:mod:`edusite.shard`) or fails a blocking check.
+:mod:`edusite.publishing.shard`) or fails a blocking check.
 
 Git is driven in the source repository, as ghp-import (and ``mkdocs gh-deploy``) do: the remote
 branch is fetched first, so the new commit follows its tip (or replaces it with ``--no-history``),
@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .security.confine import find_symlinks
-from .security.personal_data import DEFAULT_BLOCKING
+from ..security.confine import find_symlinks
+from ..security.personal_data import DEFAULT_BLOCKING
+from ..structure.network import Network
 from .shard import SHARED_DIR, SiteStatus, source_info
 from .sitemaps import check_site_sitemap, render_network_index, robots_txt, sitemap_index
-from .structure.network import Network
 
 LAYOUTS = ("network", "per-unit")
 DEFAULT_BRANCH = {"network": "gh-pages", "per-unit": "gh-pages-{id}"}
@@ -224,7 +224,7 @@ def blocking_check(
             note="bỏ qua kiểm tra công khai: chưa có edusite.disclosure"
             " / disclosure check skipped: edusite.disclosure is not installed",
         )
-    from .text import now
+    from ..text import now
 
     settings_kinds = publish_settings(network).get("blocking_checks")
     if kinds is None:
@@ -234,8 +234,8 @@ def blocking_check(
     if not checked:
         return CheckGate(ran=True, note="không có trường cần kiểm tra / no school to check")
     try:
-        from .disclosure.checker import check_network
-        from .disclosure.rules import get_rules
+        from ..disclosure.checker import check_network
+        from ..disclosure.rules import get_rules
 
         rules = get_rules(network.root, network.settings)
         results = check_network(network, today or now().date(), rules, checked)

@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
-from .structure.network import KINDS, LEVELS, Network, Unit
-from .text import fold
+from ..structure.network import KINDS, LEVELS, Network, Unit
+from ..text import fold
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")

@@ -1,4 +1,4 @@
-"""The ``edusite`` MkDocs plugin: thin event handlers that delegate to :mod:`edusite.site`.
+"""The ``edusite`` MkDocs plugin: thin event handlers that delegate to :mod:`edusite.core.site`.
 
 Each handler checks ``enabled`` and hands MkDocs objects' plain data to our own modules, so the
 logic survives a change of engine (Material reaches end of life in 2027).
@@ -17,14 +17,16 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import assets, disclosure, portal, speedups, yamlio
-from .config import EdusiteConfig
-from .errors import EdusiteError, Problem, problem
+from .. import disclosure, yamlio
+from ..build import speedups
+from ..config import EdusiteConfig
+from ..errors import EdusiteError, Problem, problem
+from ..security import confine, csp, limits, markup, personal_data
+from ..security.urls import safe_url
+from ..text import EPOCH_LOCAL, format_date, format_datetime
+from . import assets, portal
 from .feeds import write_feeds
-from .security import confine, csp, limits, markup, personal_data
-from .security.urls import safe_url
 from .site import SiteState, find_root, get_network_cached, post_context
-from .text import EPOCH_LOCAL, format_date, format_datetime
 from .theme import theme_context
 
 log = get_plugin_logger(__name__)
@@ -226,7 +228,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             return
-        from .disclosure.privacy import contact_phones
+        from ..disclosure.privacy import contact_phones
 
         phones = contact_phones(state.unit.raw, state.unit.phone, state.docs_dir)
         blocking = personal_data.blocking_kinds(state.network.settings)

@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import Problem
-from .structure.listings import Listing, get_listings
-from .structure.network import Network, Unit, get_network
-from .structure.posts import NEWS_DIR, Post, is_post, load_post
-from .text import format_date, now
+from ..errors import Problem
+from ..structure.listings import Listing, get_listings
+from ..structure.network import Network, Unit, get_network
+from ..structure.posts import NEWS_DIR, Post, is_post, load_post
+from ..text import format_date, now
 
 #: Top menu: (title, candidate source files in order). Missing sections are hidden.
 MENU = [
@@ -119,7 +119,7 @@ class SiteState:
         seen: dict[str, Post] = {}
         for post in posts:
             if post.id in seen:
-                from .errors import problem
+                from ..errors import problem
 
                 self.problems.append(
                     problem(

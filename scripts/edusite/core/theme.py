@@ -1,7 +1,7 @@
 """Template data that only the theme needs: identity, colours, home blocks and page metadata.
 
-Kept apart from :mod:`edusite.site` so theme work does not touch the build logic. Everything
-here is plain data computed from a :class:`~edusite.site.SiteState`; the templates only print it.
+Kept apart from :mod:`edusite.core.site` so theme work does not touch the build logic. Everything
+here is plain data computed from a :class:`~edusite.core.site.SiteState`; the templates only print it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from ..text import to_local
 from .site import SiteState, post_context
-from .text import to_local
 
 #: Category whose posts the home page lists as notices ("Thông báo").
 NOTICE_CATEGORY = "thong-bao"
