@@ -159,20 +159,20 @@ def test_history_then_no_history_keeps_one_commit_and_names_a_dirty_tree(repo: P
     assert remote_git(repo, "show", "gh-pages:th-a/tai-lieu/a.txt") == "A3"
 
 
-def test_failing_site_blocks_the_push_and_leaves_the_remote_untouched(repo: Path) -> None:
+def test_strict_failing_site_blocks_the_push_and_leaves_the_remote_untouched(repo: Path) -> None:
     assert build(repo).exit_code == 0
     assert publish(repo).exit_code == 0
     before = remote_ref(repo)
     (repo / POST).write_text(post("Bài hỏng", "ngày mai"), encoding="utf-8")
     (repo / "content/so/index.md").write_text("# Sở mới\n", encoding="utf-8")
     assert build(repo).exit_code == 1  # th-a fails, the others build
-    result = publish(repo)
+    result = publish(repo, "--strict")  # the old all-or-nothing gate
     assert result.exit_code == 1
-    assert "NOT published, nothing pushed" in result.output
+    assert "NOT published, nothing pushed (--strict)" in result.output
     assert "th-a: xây dựng thất bại / build failed:" in result.output
     assert "invalid date 'ngày mai'" in result.output
     assert remote_ref(repo) == before
-    dry = publish(repo, "--dry-run")  # blocked as well: no change list for a blocked target
+    dry = publish(repo, "--dry-run", "--strict")  # no change list for a blocked target
     assert dry.exit_code == 1 and not listed(dry.output, "~")
 
 
@@ -365,5 +365,11 @@ def test_export_writes_the_branch_tree_and_refuses_when_blocked(repo: Path) -> N
     (repo / POST).write_text(post("Bài hỏng", "ngày mai"), encoding="utf-8")
     assert build(repo).exit_code == 1
     again = repo.parent / "again"
-    assert publish(repo, "--export", str(again)).exit_code == 1
+    assert publish(repo, "--export", str(again), "--strict").exit_code == 1
     assert not again.exists()
+    # Without --strict: th-a goes out with its last good output (exit 1 says it was held back).
+    assert publish(repo, "--export", str(again)).exit_code == 1
+    assert (again / "th-a/tai-lieu/a.txt").read_bytes() == (
+        dest / "th-a/tai-lieu/a.txt"
+    ).read_bytes()
+    assert (again / "th-a/index.html").read_bytes() == (dest / "th-a/index.html").read_bytes()

@@ -89,6 +89,10 @@ def test_github_workflow() -> None:
     steps = {s.get("name", ""): s for s in final["steps"]}
     publish = next(s for n, s in steps.items() if "edusite publish" in n)
     assert "push" in publish["if"] and "refs/heads/main" in publish["if"]
+    assert "!cancelled()" in publish["if"]  # the Sở's failed build does not stop the others
+    problems = next(s for s in final["steps"] if s.get("with", {}).get("name") == "problems")
+    assert "!cancelled()" in problems["if"] and problems["with"]["include-hidden-files"] is True
+    assert problems["with"]["path"] == "public/.edusite/problems.*"
     review = next(s for s in final["steps"] if "upload-artifact" in s.get("uses", ""))
     assert "pull_request" in review["if"] and "public/" in review["with"]["path"]
     download = next(s for s in final["steps"] if "download-artifact" in s.get("uses", ""))
@@ -97,7 +101,7 @@ def test_github_workflow() -> None:
 
 def test_gitlab_pipeline() -> None:
     data = load(GITLAB)
-    assert data["stages"] == ["build", "final", "publish"]
+    assert data["stages"] == ["build", "final", "publish", "report"]
     assert data["build"]["parallel"] == 3
     assert data["final"]["needs"] == ["build"]
     assert ".cache/" in data["build"]["cache"]["paths"]
@@ -112,6 +116,16 @@ def test_gitlab_pipeline() -> None:
     assert commands[3] == ["publish", "--export", "pages-site"]
     for args in commands:
         parses(args)
+    # Problems are a code quality report; pages deploys when a unit was held back (exit 1),
+    # keeps the previous deployment for units with no good output, and publish-status is red.
+    assert data["final"]["artifacts"]["reports"]["codequality"] == "public/.edusite/problems.json"
+    pages = data["pages"]
+    assert pages["artifacts"]["reports"]["codequality"] == "reports/problems.json"
+    assert "pages-site/" in pages["cache"]["paths"]
+    assert pages["rules"][0]["when"] == "always"
+    assert any("-le 1" in line for line in pages["script"])
+    assert data["publish-status"]["needs"] == ["pages"]
+    assert "exit 1" in data["publish-status"]["script"][0]
 
 
 @pytest.mark.parametrize("bad", [["build", "--shards", "1/2"], ["publish", "--no-histroy"]])

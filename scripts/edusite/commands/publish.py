@@ -1,8 +1,15 @@
-"""``edusite publish``: push the built sites to git branches (ghp-import), all or nothing.
+"""``edusite publish``: push the built sites to git branches (ghp-import), unit by unit.
 
-Exit codes: 0 when every target was published or already up to date (or, with ``--dry-run``,
-could be), 1 when a target was blocked (a failed or missing build, a blocking check) or its push
-failed, 2 on bad input (invalid network, options, not a git repository).
+Every unit that is good is published; a unit whose last build failed is published with its last
+good output; a unit with no good output, a symbolic link in it, or a blocking check (personal
+data) is left out while the branch keeps what it had for it (:mod:`edusite.publishing.publish`).
+``--strict``: all or nothing per target, as before.
+
+Exit codes: 0 when every unit was published as built, or already up to date (or, with
+``--dry-run``, could be); 1 when a unit was held back (last good or previous version kept), a
+target was blocked (``--strict``) or a push failed; 2 on bad input (invalid network, options,
+not a git repository). The per-unit problem list goes to ``<out>/.edusite/problems.md|json``
+and ``$GITHUB_STEP_SUMMARY``.
 """
 
 from __future__ import annotations
@@ -11,11 +18,17 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..publishing.publish import LAYOUTS
 from .common import load_network, root_option
+
+if TYPE_CHECKING:
+    from ..publishing.publish import CheckGate, UnitDecision
+    from ..publishing.shard import SiteStatus
+    from ..structure.network import Network
 
 
 @click.command("publish")
@@ -96,6 +109,12 @@ from .common import load_network, root_option
     is_flag=True,
     help="Bỏ qua kiểm tra công khai / skip the blocking disclosure check.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Tất cả hoặc không: không đẩy gì nếu một đơn vị lỗi / all or nothing: push nothing"
+    " for a target when one of its units is not good (default: publish the good ones).",
+)
 def command(
     ids: tuple[str, ...],
     root: Path,
@@ -113,21 +132,29 @@ def command(
     offline: bool,
     jobs: int | None,
     skip_check: bool,
+    strict: bool,
 ) -> None:
     """Xuất bản các trang đã xây dựng lên nhánh git / publish the built sites to git branches.
 
-    Nothing is pushed for a target when one of its sites failed (or never ran) its last build,
-    or fails a blocking check; an unchanged tree makes no commit.
+    Every good unit is published; a unit whose last build failed goes out with its last good
+    output; one with none, or with a blocking check, keeps what the branch has (exit 1 then).
+    --strict: nothing is pushed for a target unless all its units are good. An unchanged
+    tree makes no commit.
     """
     from ..publishing.publish import (
+        BUILT,
+        KEPT,
+        BranchTree,
         PublishError,
         blocking_check,
         commit_message,
+        decide_units,
         export_tree,
         gate_reasons,
         plan_changes,
         plan_targets,
         push_changes,
+        read_branch,
         redact,
         repo_root,
         stage_target,
@@ -166,44 +193,82 @@ def command(
         write_build_report(out, results, label="all", source=source)
     statuses = read_build_status(out)
     units = sorted({u for t in targets for u in t.units})
+    # A portal's network search holds its members' pages: check them too (per-unit layout).
+    members = {d.id for u in units if network[u].is_portal for d in network.descendants(u)}
     check = None
     if skip_check:
         click.echo("Bỏ qua kiểm tra công khai (--skip-check) / disclosure check skipped")
     else:
-        check = blocking_check(network, units)
+        check = blocking_check(network, sorted({*units, *members}))
         if check.note:
             click.echo(check.note)
 
     status = 0
     work = network.root / ".cache" / "publish"
     work.mkdir(parents=True, exist_ok=True)
+    decided: dict[str, UnitDecision] = {}
     for target in targets:
         click.echo(
             f"\nMục tiêu / target {target.name}: nhánh / branch {target.branch}"
             f" @ {redact(target.remote)} ({len(target.units)} đơn vị / units)"
         )
-        reasons = gate_reasons(target, statuses, out, check)
-        if reasons:
-            click.echo(
-                "  ✗ KHÔNG xuất bản, không đẩy gì lên / NOT published, nothing pushed:", err=True
-            )
-            for reason in reasons:
-                click.echo(f"    - {reason}", err=True)
+        decisions = decide_units(network, target, statuses, out, check)
+        decided.update(decisions)
+        if strict:
+            reasons = gate_reasons(target, statuses, out, check)
+            if reasons:
+                click.echo(
+                    "  ✗ KHÔNG xuất bản, không đẩy gì lên (--strict) / NOT published, nothing"
+                    " pushed (--strict):",
+                    err=True,
+                )
+                for reason in reasons:
+                    click.echo(f"    - {reason}", err=True)
+                for decision in decisions.values():  # the summary: nothing went out
+                    if decision.state == BUILT:
+                        decision.reasons.append(
+                            "--strict: không xuất bản vì đơn vị khác lỗi / not published"
+                            " because another unit is not good"
+                        )
+                    decision.state = KEPT
+                status = 1
+                continue
+        held = [d for d in decisions.values() if d.state != BUILT]
+        for decision in held:
+            if decision.state == KEPT:
+                head = "  ✗ giữ bản đang có trên nhánh / kept as the branch has it:"
+            else:
+                head = "  ⚠ xuất bản bản tốt gần nhất / publishing its last good output:"
+            click.echo(f"{head} {decision.unit}", err=True)
+            for reason in decision.reasons:
+                click.echo(f"    - {decision.unit}: {reason}", err=True)
+        if held:
             status = 1
+        published = [u for u in target.units if decisions[u].published]
+        if not published:
+            click.echo(
+                "  ✗ không đơn vị nào xuất bản được, không đẩy gì lên / no unit can be"
+                " published, nothing pushed",
+                err=True,
+            )
             continue
         if export_dir is not None:
             dest = export_dir if target.layout == "network" else export_dir / target.name
-            for warning in export_tree(network, target, out, dest):
+            for warning in export_tree(network, target, out, dest, units=published):
                 click.echo(f"  ⚠ {warning}", err=True)
             click.echo(f"  ✓ đã ghi / written: {dest}")
             continue
         assert repo is not None
         try:
+            branch_now = read_branch(repo, target)
             with tempfile.TemporaryDirectory(prefix="stage-", dir=work) as tmp:
                 staged = Path(tmp) / "tree"
-                for warning in stage_target(network, target, out, staged):
+                keep = BranchTree(repo, branch_now.files)
+                for warning in stage_target(
+                    network, target, out, staged, units=published, keep=keep
+                ):
                     click.echo(f"  ⚠ {warning}", err=True)
-                changes = plan_changes(repo, target, staged)
+                changes = plan_changes(repo, target, staged, branch_now)
                 now = changes.tip[:12] if changes.tip else "chưa có nhánh / new branch"
                 click.echo(f"  hiện tại / now: {now}")
                 if dry_run:
@@ -226,7 +291,7 @@ def command(
                 if dry_run:
                     click.echo("  (--dry-run: không đẩy / nothing pushed)")
                     continue
-                message = commit_message(target, statuses, repo)
+                message = commit_message(target, statuses, repo, decisions)
                 sha = push_changes(
                     repo, changes, staged, message, no_history=no_history, force=force
                 )
@@ -234,4 +299,62 @@ def command(
         except PublishError as exc:
             click.echo(f"  ✗ {exc}", err=True)
             status = 1
+            for decision in decisions.values():  # the branch still holds its old version
+                if decision.published:
+                    decision.state = KEPT
+                    decision.reasons.append(f"không đẩy được / not pushed: {exc}")
+    _summary(network, out, statuses, decided, check)
+    labels = {KEPT: "không xuất bản / not published", "last-good": "bản tốt gần nhất / last good"}
+    held_units = [f"{d.unit} ({labels[d.state]})" for d in decided.values() if d.state != BUILT]
+    if held_units:
+        click.echo(f"\nGiữ lại / held back: {', '.join(held_units)}", err=True)
     sys.exit(status)
+
+
+def _summary(
+    network: Network,
+    out: Path,
+    statuses: dict[str, SiteStatus],
+    decisions: dict[str, UnitDecision],
+    check: CheckGate | None,
+) -> None:
+    """The per-unit problem list of this publish (``<out>/.edusite/``, ``$GITHUB_STEP_SUMMARY``):
+    each unit's state and why, its build's errors and warnings, its blocking findings."""
+    from ..publishing.problems import build_problems, make_problem, unique, write_problems
+
+    problems = build_problems(network, {u: s for u, s in statuses.items() if u in decisions})
+    if check is not None:
+        for uid, findings in sorted(check.findings.items()):
+            if uid in decisions:
+                for f in findings:
+                    problems.append(
+                        make_problem(
+                            network,
+                            uid,
+                            "check",
+                            "blocking",
+                            f["message"],
+                            file=f["file"],
+                            field=f["field"],
+                        )
+                    )
+        roots = [u for u in sorted(decisions) if network[u].parent is None] or sorted(decisions)
+        for message in check.blocking.get("*", []) if roots else []:  # once, on the root unit
+            problems.append(make_problem(network, roots[0], "check", "blocking", message))
+    explained = {p.unit for p in problems if p.severity != "warning"}
+    for uid, decision in sorted(decisions.items()):
+        if decision.state == "kept" and uid not in explained:  # not built, symlink, portal…
+            for reason in decision.reasons:
+                if not reason.startswith("--strict"):  # the other units' problems say why
+                    problems.append(make_problem(network, uid, "publish", "held", reason))
+    states = {u: d.state for u, d in decisions.items()}
+    held = sum(1 for s in states.values() if s != "built")
+    path = write_problems(
+        out,
+        network,
+        f"edusite publish: {held}/{len(states)} đơn vị bị giữ lại / units held back",
+        states,
+        unique(problems),
+        {u: d.reasons for u, d in decisions.items()},
+    )
+    click.echo(f"Danh sách lỗi / problem list: {path}")

@@ -1,11 +1,18 @@
-"""Publish built sites to git branches with ghp-import: all or nothing per target.
+"""Publish built sites to git branches with ghp-import: every good unit, never a half-built one.
 
 A **target** is one branch of one remote: the whole network under one host (``network`` layout:
 ``/<unit-id>/`` folders, the shared theme assets, a network index page, a sitemap index,
 ``robots.txt``, ``404.html``) or one unit with its own domain (``per-unit`` layout: the site at
-the branch root). Publishing a target is refused, and nothing is pushed, when any of its units
-has no successful build on record (the reports ``edusite build`` writes, see
-:mod:`edusite.publishing.shard`) or fails a blocking check.
+the branch root). Each unit of a target is decided on its own (:func:`decide_units`):
+
+* ``built``: its last build succeeded: its output is published;
+* ``last-good``: its last build failed, and the builder kept its last good output in
+  ``<out>/<id>/`` (it swaps a site in only when it built): that output is published;
+* ``kept``: no good output, a symbolic link in it, or a blocking check (personal data): it is
+  left out, and the branch keeps exactly the files it already holds for it.
+
+One unit therefore never holds back the others; the command still exits 1 when a unit was not
+published as built. ``--strict`` restores all or nothing per target (:func:`gate_reasons`).
 
 Git is driven in the source repository, as ghp-import (and ``mkdocs gh-deploy``) do: the remote
 branch is fetched first, so the new commit follows its tip (or replaces it with ``--no-history``),
@@ -16,9 +23,11 @@ commit and pushes it (no shell-out to its CLI); git itself is only called to fet
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -34,7 +43,7 @@ from urllib.parse import urlsplit
 from ..security.confine import find_symlinks
 from ..security.personal_data import DEFAULT_BLOCKING
 from ..structure.network import Network
-from .shard import SHARED_DIR, SiteStatus, source_info
+from .shard import REPORT_DIR, SHARED_DIR, SiteStatus, source_info
 from .sitemaps import check_site_sitemap, render_network_index, robots_txt, sitemap_index
 
 LAYOUTS = ("network", "per-unit")
@@ -189,6 +198,8 @@ class CheckGate:
     ran: bool
     note: str = ""
     blocking: dict[str, list[str]] = field(default_factory=dict)  # unit id ("*": all) -> messages
+    #: unit id -> the blocking findings as ``{"kind", "file", "field", "message"}`` (summaries)
+    findings: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
 def is_blocking(finding: Any, kinds: Iterable[str]) -> bool:
@@ -234,8 +245,7 @@ def blocking_check(
     if not checked:
         return CheckGate(ran=True, note="không có trường cần kiểm tra / no school to check")
     try:
-        from ..disclosure.checker import check_network
-        from ..disclosure.rules import get_rules
+        from ..disclosure import check_network, get_rules
 
         rules = get_rules(network.root, network.settings)
         results = check_network(network, today or now().date(), rules, checked)
@@ -256,6 +266,14 @@ def blocking_check(
                 where = f"{finding.file}: " if getattr(finding, "file", None) else ""
                 gate.blocking.setdefault(finding.unit, []).append(
                     f"[{finding.kind}] {where}{finding.message}"
+                )
+                gate.findings.setdefault(finding.unit, []).append(
+                    {
+                        "kind": str(finding.kind),
+                        "file": str(getattr(finding, "file", None) or ""),
+                        "field": str(getattr(finding, "field", None) or ""),
+                        "message": f"[{finding.kind}] {finding.message}",
+                    }
                 )
     return gate
 
@@ -293,6 +311,131 @@ def gate_reasons(
     return reasons
 
 
+BUILT, LAST_GOOD, KEPT = "built", "last-good", "kept"
+
+
+@dataclass
+class UnitDecision:
+    """What publishing does with one unit: ``built``, ``last-good`` or ``kept`` (module doc)."""
+
+    unit: str
+    state: str
+    reasons: list[str] = field(default_factory=list)  # ``vi / en``: why not as built
+
+    @property
+    def published(self) -> bool:
+        """True when the unit's output in ``<out>/<id>/`` goes onto the branch."""
+        return self.state != KEPT
+
+
+def _keep(decision: UnitDecision, reason: str) -> None:
+    decision.state = KEPT
+    decision.reasons.append(reason)
+
+
+def decide_units(
+    network: Network,
+    target: Target,
+    statuses: dict[str, SiteStatus],
+    out: Path,
+    check: CheckGate | None,
+) -> dict[str, UnitDecision]:
+    """Per unit of ``target``, whether its output is published (see the module docstring).
+
+    A unit with a blocking finding is kept, and so is every portal above it whose built search
+    index holds that unit's disclosure pages (:func:`carries_disclosure`): publishing the portal
+    would publish the same personal data. A check that could not run keeps every unit.
+    """
+    decisions: dict[str, UnitDecision] = {}
+    for uid in target.units:
+        decision = decisions[uid] = UnitDecision(uid, BUILT)
+        status = statuses.get(uid)
+        has_output = (out / uid / "index.html").is_file()
+        if status is None:
+            _keep(
+                decision,
+                "chưa được xây dựng (không có báo cáo xây dựng)"
+                f" / not built (no build report in {out})",
+            )
+        elif not status.ok:
+            first = status.errors[0].splitlines()[0] if status.errors else "?"
+            more = f" (+{len(status.errors) - 1})" if len(status.errors) > 1 else ""
+            if has_output:
+                when = ""
+                if status.last_ok:  # "2026-11-22T05:00:01.123456Z" -> "2026-11-22 05:00 UTC"
+                    commit = f", {status.last_ok_commit[:12]}" if status.last_ok_commit else ""
+                    when = f" ({status.last_ok[:16].replace('T', ' ')} UTC{commit})"
+                decision.state = LAST_GOOD
+                decision.reasons.append(
+                    f"xây dựng thất bại, xuất bản bản tốt gần nhất{when} / build failed,"
+                    f" publishing its last good output{when}: {first}{more}"
+                )
+            else:
+                _keep(
+                    decision,
+                    f"xây dựng thất bại, chưa có bản tốt / build failed, no good output:"
+                    f" {first}{more}",
+                )
+        elif not has_output:
+            _keep(decision, f"thiếu kết quả xây dựng / built output missing: {out / uid}")
+        if decision.published:
+            for link in find_symlinks(out / uid):
+                _keep(
+                    decision,
+                    "kết quả xây dựng có liên kết tượng trưng (không đăng) / the built output"
+                    f" holds a symbolic link (not published): {link}",
+                )
+    if check is None:
+        return decisions
+    for message in check.blocking.get("*", []):
+        for decision in decisions.values():
+            _keep(decision, message)
+    for uid in target.units:
+        for message in check.blocking.get(uid, []):
+            _keep(decisions[uid], f"kiểm tra công khai không đạt / blocking check: {message}")
+    for uid in sorted(u for u in check.blocking if u in network):  # also outside the target
+        for portal in network.ancestors(uid):
+            decision = decisions.get(portal.id)
+            if decision is None or not decision.published:
+                continue
+            if carries_disclosure(out / portal.id, uid):
+                _keep(
+                    decision,
+                    f"chỉ mục tìm kiếm chứa trang công khai của {uid}, đơn vị bị chặn vì dữ liệu"
+                    f" cá nhân / its search index holds the disclosure pages of {uid}, which a"
+                    " blocking check holds back (personal data)",
+                )
+    return decisions
+
+
+def carries_disclosure(site: Path, member: str) -> bool:
+    """True when the portal built in ``site`` has ``member``'s disclosure pages in its search
+    index (``search/docs/*.json``: url, title, unit, date, kind, snippet).
+
+    A portal without a search index carries none; an index that cannot be read counts as
+    carrying them (fail closed).
+    """
+    folder = site / "search"
+    if not folder.is_dir():
+        return False
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        units = [u[0] for u in manifest["units"]]
+        kinds = [k[0] for k in manifest["kinds"]]
+        if member not in units:
+            return False
+        unit = units.index(member)
+        kind = kinds.index("cong-khai") if "cong-khai" in kinds else None
+        for n in range(int(manifest["chunks"])):
+            docs = json.loads((folder / "docs" / f"{n}.json").read_text(encoding="utf-8"))
+            for record in docs:
+                if record[2] == unit and (kind is None or record[4] == kind):
+                    return True
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return True
+    return False
+
+
 # -- the tree to publish ----------------------------------------------------------------------
 
 
@@ -305,17 +448,18 @@ def _link_or_copy(src: str, dst: str) -> str:
     return dst
 
 
-def shared_digests(out: Path, unit_ids: Iterable[str]) -> list[str]:
+def shared_digests(out: Path, unit_ids: Iterable[str], sites: Iterable[Path] = ()) -> list[str]:
     """The ``_shared/<digest>`` folders the given sites' pages link to.
 
     A build uses one digest for all its pages, so each site's ``index.html`` and ``404.html``
-    tell. Older digests (from earlier theme versions) are not published. Should no page name one
-    while the folder exists (a theme that links differently), all are kept, to stay safe.
+    tell (``sites``: more site folders to read, e.g. units kept from the branch). Older digests
+    (from earlier theme versions) are not published. Should no page name one while the folder
+    exists (a theme that links differently), all of ``out``'s are kept, to stay safe.
     """
     found: set[str] = set()
-    for uid in unit_ids:
+    for folder in [*(out / uid for uid in unit_ids), *sites]:
         for page in ("index.html", "404.html"):
-            path = out / uid / page
+            path = folder / page
             if path.is_file():
                 found.update(
                     _SHARED_REF.findall(path.read_text(encoding="utf-8", errors="replace"))
@@ -324,35 +468,184 @@ def shared_digests(out: Path, unit_ids: Iterable[str]) -> list[str]:
     present = sorted(p.name for p in shared.iterdir() if p.is_dir()) if shared.is_dir() else []
     if not found:
         return present
-    return sorted(d for d in found if d in present)
+    return sorted(found)
+
+
+def _private(_folder: str, names: list[str]) -> list[str]:
+    """``copytree`` ignore: edusite's own records (``.edusite/``) are never published."""
+    return [n for n in names if n == REPORT_DIR]
+
+
+class OldTree:
+    """The files a target already holds (its branch, or the folder of a previous ``--export``),
+    from which units that are not published this time keep exactly what they had."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.paths = sorted(paths)
+
+    def below(self, prefix: str) -> list[str]:
+        """Paths starting with ``prefix`` (``"<id>/"``, ``"_shared/<digest>/"``)."""
+        start = bisect.bisect_left(self.paths, prefix)
+        out = []
+        for path in self.paths[start:]:
+            if not path.startswith(prefix):
+                break
+            out.append(path)
+        return out
+
+    def copy(self, paths: Iterable[str], dest: Path) -> list[str]:
+        """Write ``paths`` below ``dest`` as they are in the old tree; return warnings."""
+        raise NotImplementedError
+
+
+def _safe_rel(path: str) -> bool:
+    """A relative path that stays inside its folder (no ``..``, no ``.git``, not absolute)."""
+    parts = path.split("/")
+    return (
+        bool(path)
+        and not path.startswith("/")
+        and all(p not in ("", ".", "..", ".git") for p in parts)
+    )
+
+
+class BranchTree(OldTree):
+    """The tree of a fetched branch (:func:`read_branch`), read with ``git cat-file --batch``."""
+
+    def __init__(self, repo: Path, files: dict[str, tuple[str, str]]) -> None:
+        super().__init__(files)
+        self.repo, self.files = repo, files
+
+    def copy(self, paths: Iterable[str], dest: Path) -> list[str]:
+        warnings: list[str] = []
+        wanted = []
+        for path in paths:
+            mode, _sha = self.files[path]
+            if mode not in ("100644", "100755") or not _safe_rel(path):
+                warnings.append(
+                    f"không giữ được {path} (kiểu {mode}) / cannot keep {path} (mode {mode})"
+                )
+            else:
+                wanted.append(path)
+        if not wanted:
+            return warnings
+        proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=self.repo,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_env(),
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            for path in wanted:  # one object at a time: cat-file flushes after each
+                mode, sha = self.files[path]
+                proc.stdin.write(f"{sha}\n".encode())
+                proc.stdin.flush()
+                header = proc.stdout.readline().split()
+                if len(header) != 3 or header[1] != b"blob" or header[0].decode() != sha:
+                    raise PublishError(
+                        f"không đọc được {path} từ nhánh / cannot read {path} from the branch"
+                    )
+                target = dest / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                left = int(header[2])
+                with open(target, "wb") as fh:
+                    while left:
+                        chunk = proc.stdout.read(min(left, 1 << 20))
+                        if not chunk:
+                            raise PublishError(f"git cat-file: {path} bị cắt / truncated")
+                        fh.write(chunk)
+                        left -= len(chunk)
+                proc.stdout.read(1)  # the newline after each object
+                target.chmod(0o755 if mode == "100755" else 0o644)
+        finally:
+            proc.stdin.close()
+            proc.stdout.close()
+            proc.wait()
+        return warnings
+
+
+class FolderTree(OldTree):
+    """The files of a folder (a previous ``--export``); symbolic links are not kept."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        found = []
+        if folder.is_dir():
+            for dirpath, _dirs, names in os.walk(folder):
+                for name in names:
+                    path = Path(dirpath) / name
+                    if not path.is_symlink():
+                        found.append(path.relative_to(folder).as_posix())
+        super().__init__(found)
+
+    def copy(self, paths: Iterable[str], dest: Path) -> list[str]:
+        for path in paths:
+            target = dest / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.folder / path, target)
+        return []
+
+
+def _stage_shared(
+    out: Path, dest: Path, digests: list[str], keep: OldTree | None, copy: Any
+) -> list[str]:
+    """Copy the ``_shared/<digest>/`` folders into ``dest``: from ``out``, else from the old
+    tree (a kept or last-good unit built with an earlier theme); warn when neither has one."""
+    warnings: list[str] = []
+    for digest in digests:
+        if (out / SHARED_DIR / digest).is_dir():
+            shutil.copytree(
+                out / SHARED_DIR / digest, dest / SHARED_DIR / digest, copy_function=copy
+            )
+        elif keep is not None and keep.below(f"{SHARED_DIR}/{digest}/"):
+            warnings += keep.copy(keep.below(f"{SHARED_DIR}/{digest}/"), dest)
+        else:
+            warnings.append(
+                f"thiếu tài nguyên giao diện / theme assets missing: {SHARED_DIR}/{digest}/"
+            )
+    return warnings
 
 
 def stage_target(
-    network: Network, target: Target, out: Path, dest: Path, *, link: bool = True
+    network: Network,
+    target: Target,
+    out: Path,
+    dest: Path,
+    *,
+    link: bool = True,
+    units: Iterable[str] | None = None,
+    keep: OldTree | None = None,
 ) -> list[str]:
     """Assemble in ``dest`` exactly the files the branch will hold (CNAME and .nojekyll aside).
 
+    ``units``: the units whose output in ``out`` is published (default: all of the target's);
+    in the network layout each other unit keeps the files ``keep`` (the branch) holds for it.
     Site files are hard-linked when ``link`` (cheap; ghp-import only reads them). Returns
     warnings (``vi / en``), e.g. a sitemap that does not match the site_url.
     """
     copy = _link_or_copy if link else shutil.copyfile
+    chosen = set(target.units if units is None else units)
+    published = [u for u in target.units if u in chosen]
+    kept = [u for u in target.units if u not in chosen]
     warnings: list[str] = []
     dest.mkdir(parents=True, exist_ok=True)
-    digests = shared_digests(out, target.units)
     if target.layout == "network":
-        for uid in target.units:
-            shutil.copytree(out / uid, dest / uid, copy_function=copy)
-        for digest in digests:
-            shutil.copytree(
-                out / SHARED_DIR / digest, dest / SHARED_DIR / digest, copy_function=copy
-            )
+        for uid in published:
+            shutil.copytree(out / uid, dest / uid, copy_function=copy, ignore=_private)
+        if keep is not None:
+            for uid in kept:
+                warnings += keep.copy(keep.below(f"{uid}/"), dest)
+        digests = shared_digests(out, published, [dest / u for u in kept])
+        warnings += _stage_shared(out, dest, digests, keep, copy)
         (dest / "index.html").write_text(
             render_network_index(network, set(target.units)), encoding="utf-8"
         )
         sitemaps = [
             network[u].site_url + "sitemap.xml"
             for u in target.units
-            if (out / u / "sitemap.xml").is_file()
+            if (dest / u / "sitemap.xml").is_file()
         ]
         (dest / "sitemap.xml").write_text(sitemap_index(sitemaps), encoding="utf-8")
         (dest / "robots.txt").write_text(
@@ -361,35 +654,44 @@ def stage_target(
         top = [u for u in target.units if network[u].parent is None]
         if urlsplit(target.base_url).path in ("", "/") and top:
             # GitHub Pages serves only the root 404.html; the Sở's uses absolute links.
-            not_found = out / top[0] / "404.html"
+            not_found = dest / top[0] / "404.html"
             if not_found.is_file():
                 shutil.copyfile(not_found, dest / "404.html")
     else:
-        (uid,) = target.units
-        shutil.copytree(out / uid, dest, dirs_exist_ok=True, copy_function=copy)
-        for digest in digests:
-            shutil.copytree(
-                out / SHARED_DIR / digest, dest / SHARED_DIR / digest, copy_function=copy
-            )
+        if not published:
+            raise PublishError(f"{target.name}: không có gì để xuất bản / nothing to publish")
+        (uid,) = published
+        shutil.copytree(out / uid, dest, dirs_exist_ok=True, copy_function=copy, ignore=_private)
+        warnings += _stage_shared(out, dest, shared_digests(out, [uid]), keep, copy)
         robots = dest / "robots.txt"
         if urlsplit(target.base_url).path in ("", "/") and not robots.exists():
             # robots.txt counts at a host's root only; a unit's own robots.txt is kept
             robots.write_text(robots_txt(target.base_url + "sitemap.xml"), encoding="utf-8")
-    for uid in target.units:
+    for uid in published:
         for message in check_site_sitemap(out / uid, network[uid].site_url):
             warnings.append(f"{uid}: {message}")
     return warnings
 
 
-def export_tree(network: Network, target: Target, out: Path, dest: Path) -> list[str]:
+def export_tree(
+    network: Network,
+    target: Target,
+    out: Path,
+    dest: Path,
+    *,
+    units: Iterable[str] | None = None,
+) -> list[str]:
     """Write the target's branch tree (CNAME and .nojekyll included) to a fresh ``dest``.
 
     For hosts that deploy a folder rather than a branch (GitLab Pages, an rsync'd server);
-    ``dest`` is replaced whole. Files are copied, never hard-linked, so the export owns them.
+    ``dest`` is replaced whole, once the new tree is complete. Files are copied, never
+    hard-linked, so the export owns them. Units not in ``units`` keep what the previous export
+    in ``dest`` holds for them (keep ``dest`` between runs, e.g. in the CI cache).
     """
     tmp = dest.with_name(f".{dest.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    warnings = stage_target(network, target, out, tmp, link=False)
+    keep = FolderTree(dest) if dest.is_dir() else None
+    warnings = stage_target(network, target, out, tmp, link=False, units=units, keep=keep)
     (tmp / ".nojekyll").write_bytes(b"")
     if target.cname:
         (tmp / "CNAME").write_text(target.cname, encoding="utf-8")
@@ -569,10 +871,29 @@ def _inside(folder: Path, env: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def commit_message(target: Target, statuses: dict[str, SiteStatus], repo: Path) -> str:
-    """Names the source commit(s) the published output was built from, and a dirty tree."""
-    commits = sorted({s.commit for u in target.units if (s := statuses.get(u)) and s.commit})
-    dirty = any(statuses[u].dirty for u in target.units if u in statuses)
+def commit_message(
+    target: Target,
+    statuses: dict[str, SiteStatus],
+    repo: Path,
+    decisions: dict[str, UnitDecision] | None = None,
+) -> str:
+    """Names the source commit(s) the published output was built from, and a dirty tree.
+
+    With ``decisions``, units published from their last good build count by that build's
+    commit, units kept as the branch had them not at all, and both are listed in the body.
+    """
+    decisions = decisions or {}
+    state = {u: decisions[u].state if u in decisions else BUILT for u in target.units}
+    commits = sorted(
+        {
+            c
+            for u in target.units
+            if (s := statuses.get(u))
+            and state[u] != KEPT
+            and (c := s.last_ok_commit if state[u] == LAST_GOOD else s.commit)
+        }
+    )
+    dirty = any(statuses[u].dirty for u in target.units if u in statuses and state[u] == BUILT)
     if not commits:  # builds outside git: name what the repository holds now
         info = source_info(repo)
         commits = [info["commit"]] if info["commit"] else []
@@ -590,11 +911,27 @@ def commit_message(target: Target, statuses: dict[str, SiteStatus], repo: Path) 
     ]
     if len(commits) > 1:
         body.append("Các đơn vị được xây từ nhiều commit / units were built from several commits")
+    for name, wanted in (
+        ("Bản tốt gần nhất (bản mới lỗi) / last good output (the new build failed)", LAST_GOOD),
+        ("Giữ bản cũ trên nhánh / kept as the branch had them", KEPT),
+    ):
+        units = [u for u in target.units if state[u] == wanted]
+        if units:
+            body.append(f"{name}: {', '.join(units)}")
     return head + "\n\n" + "\n".join(body) + "\n"
 
 
-def plan_changes(repo: Path, target: Target, staged: Path) -> Changes:
-    """Fetch the target branch and compare it with the staged tree (no branch moves)."""
+@dataclass
+class Branch:
+    """A target branch as fetched: its remote, tip (``None``: no branch yet) and tree."""
+
+    remote: str
+    tip: str | None
+    files: dict[str, tuple[str, str]]
+
+
+def read_branch(repo: Path, target: Target) -> Branch:
+    """Fetch the target branch (its objects stay for :class:`BranchTree`); no branch moves."""
     remote = resolve_remote(repo, target.remote)
     tip = remote_tip(repo, remote, target.branch)
     old: dict[str, tuple[str, str]] = {}
@@ -602,9 +939,15 @@ def plan_changes(repo: Path, target: Target, staged: Path) -> Changes:
         ref = fetch_tip(repo, remote, target.branch)
         old = tree_files(repo, ref)
         git(repo, "update-ref", "-d", ref)  # the objects stay; ghp-import's parent is the tip
+    return Branch(remote, tip, old)
+
+
+def plan_changes(repo: Path, target: Target, staged: Path, branch: Branch | None = None) -> Changes:
+    """Compare the staged tree with the target branch (fetched unless ``branch`` is given)."""
+    branch = branch or read_branch(repo, target)
     new = staged_files(staged, target.cname)
-    added, changed, removed = compare(old, new)
-    return Changes(target, redact(remote), tip, added, changed, removed, new)
+    added, changed, removed = compare(branch.files, new)
+    return Changes(target, redact(branch.remote), branch.tip, added, changed, removed, new)
 
 
 def push_changes(

@@ -33,6 +33,7 @@ from ..structure.network import Network
 
 REPORT_DIR = ".edusite"
 REPORT_FORMAT = 1
+MAX_WARNINGS = 200  # per unit in a report: enough for a summary, bounded for a hostile site
 SHARED_DIR = (
     "_shared"  # mirrors edusite.core.assets.SHARED_DIR (not imported: keeps this module light)
 )
@@ -199,20 +200,38 @@ def write_build_report(
     The ``all`` report keeps earlier entries of units not built this time (``edusite build
     th-a`` must not forget the others); a shard or final report holds exactly this run's units,
     so a report copied from a cached folder never speaks for units another shard now owns.
+
+    From the previous report of the same label, a failed unit inherits ``last_ok`` (when and
+    from which commit the output the builder kept in ``<out>/<id>/`` was built) and an
+    unchanged (skipped) unit its warnings.
     """
     path = report_path(out, label)
-    sites: dict[str, Any] = {}
-    if label == "all":
-        sites = dict(_load_report(path).get("sites", {}))
+    previous: dict[str, Any] = dict(_load_report(path).get("sites", {}))
+    sites: dict[str, Any] = dict(previous) if label == "all" else {}
     finished = _stamp()
     for r in results:
-        sites[r.unit_id] = {
+        before = previous.get(r.unit_id)
+        before = before if isinstance(before, dict) else {}
+        warnings = list(r.warnings)
+        if r.skipped and before.get("ok") is True:  # unchanged inputs: the same warnings hold
+            warnings = [str(w) for w in before.get("warnings") or []]
+        entry: dict[str, Any] = {
             "ok": r.ok,
             "skipped": r.skipped,
             "errors": list(r.errors),
+            "warnings": warnings[:MAX_WARNINGS],
             "finished": finished,
             "source": dict(source or {}),
         }
+        if not r.ok:  # the output left in <out>/<id>/ is the last good build's: say which
+            if before.get("ok") is True:
+                entry["last_ok"] = {
+                    "finished": before.get("finished"),
+                    "source": before.get("source") or {},
+                }
+            elif isinstance(before.get("last_ok"), dict):
+                entry["last_ok"] = before["last_ok"]
+        sites[r.unit_id] = entry
     data = {"format": REPORT_FORMAT, "label": label, "sites": dict(sorted(sites.items()))}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -245,6 +264,9 @@ class SiteStatus:
     errors: list[str] = field(default_factory=list)
     commit: str | None = None
     dirty: bool | None = None
+    warnings: list[str] = field(default_factory=list)
+    last_ok: str | None = None  # failed: when the output kept in <out>/<id>/ was built
+    last_ok_commit: str | None = None
 
 
 def read_build_status(out: Path) -> dict[str, SiteStatus]:
@@ -262,6 +284,8 @@ def read_build_status(out: Path) -> dict[str, SiteStatus]:
             if not isinstance(entry, dict):
                 continue
             source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
+            last_ok = entry.get("last_ok") if isinstance(entry.get("last_ok"), dict) else {}
+            last_source = last_ok.get("source") if isinstance(last_ok.get("source"), dict) else {}
             status = SiteStatus(
                 unit_id=uid,
                 ok=entry.get("ok") is True,
@@ -270,6 +294,9 @@ def read_build_status(out: Path) -> dict[str, SiteStatus]:
                 errors=[str(e) for e in entry.get("errors") or []],
                 commit=source.get("commit"),
                 dirty=source.get("dirty"),
+                warnings=[str(w) for w in entry.get("warnings") or []],
+                last_ok=str(last_ok["finished"]) if last_ok.get("finished") else None,
+                last_ok_commit=last_source.get("commit"),
             )
             if uid not in latest or status.finished > latest[uid].finished:
                 latest[uid] = status
