@@ -41,7 +41,9 @@ def network(tmp_path: Path, extra: dict[str, str | bytes] | None = None) -> Path
     base = root / "mkdocs.yml"
     text = base.read_text(encoding="utf-8")
     assert "\nplugins:\n" in text
-    base.write_text(text.replace("\nplugins:\n", "\nplugins:\n  edusite-documents: {}\n", 1))
+    if "\n  edusite-documents:" not in text:  # a key given twice is refused (yamlio)
+        base.write_text(text.replace("\nplugins:\n", "\nplugins:\n  edusite-documents: {}\n", 1))
+    assert "\n  edusite-documents:" in base.read_text(encoding="utf-8")
     return root
 
 

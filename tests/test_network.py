@@ -103,4 +103,11 @@ def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
     root = make_network(tmp_path, GOOD)
     (root / "sites/th/mkdocs.yml").write_text("site_name: [oops\n", encoding="utf-8")
     errs = errors_of(root)
-    assert any(e.startswith("sites/th/mkdocs.yml: YAML không hợp lệ (dòng/line") for e in errs)
+    assert any(
+        e.startswith(
+            "sites/th/mkdocs.yml: YAML không hợp lệ ở dòng 1, cột 12: dấu [ mở ở đây nhưng "
+            "không được đóng bằng ]"
+        )
+        and "invalid YAML at line 1, column 12: the [ opened here is not closed with ]" in e
+        for e in errs
+    )

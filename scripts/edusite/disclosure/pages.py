@@ -24,7 +24,7 @@ from ..security.confine import confined_file, stays_inside
 from ..security.markup import plain_text
 from ..structure.posts import read_source, shown, unreadable
 from ..text import human_size, nfc, parse_datetime
-from ..yamlio import load_yaml, split_front_matter
+from ..yamlio import load_front_matter, split_front_matter
 from .attachments import TYPES, Inspection, file_type, inspect
 from .dates import Period, parse_period, parse_school_year, school_year_label
 from .model import Regime, Section
@@ -214,7 +214,7 @@ def _load_page(
         )
     else:
         try:
-            meta = load_yaml(raw, path) or {}
+            meta = load_front_matter(raw, path) or {}
         except EdusiteError as exc:
             page.problems.extend(exc.problems)
             meta = {}

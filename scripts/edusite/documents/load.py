@@ -17,7 +17,7 @@ from ..security.urls import WEB, safe_url
 from ..structure import frontmatter
 from ..structure.posts import post_url, read_source, shown, unreadable
 from ..text import nfc, parse_datetime
-from ..yamlio import load_yaml, split_front_matter
+from ..yamlio import load_front_matter, split_front_matter
 from .model import DOCS_DIR, Attachment, Document, DocumentType, find_type, parse_so_hieu
 
 #: front-matter key -> (Vietnamese description, English description)
@@ -105,7 +105,7 @@ def _load_document(
             )
         ]
     try:
-        meta = load_yaml(raw, abs_path) or {}
+        meta = load_front_matter(raw, abs_path) or {}
     except EdusiteError as exc:
         return None, exc.problems
     if not isinstance(meta, dict):

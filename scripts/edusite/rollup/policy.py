@@ -7,6 +7,7 @@ roll-up, so a school's post reaching the Sở through its district is read once,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def check_policy(unit: Unit) -> tuple[RollupPolicy, list[Problem]]:
             f"only portals (so, portal) roll news up; ignored for a '{unit.kind}'",
             "warning",
         )
-    for key in sorted(set(cfg) - set(KEYS)):
+    for key in sorted(str(k) for k in set(cfg) - set(KEYS)):  # YAML keys may be numbers
         bad(
             key,
             f"khóa không được hỗ trợ; các khóa hợp lệ: {', '.join(KEYS)}",
@@ -83,7 +84,7 @@ def check_policy(unit: Unit) -> tuple[RollupPolicy, list[Problem]]:
             "warning",
         )
     policy = cfg.get("policy", default_policy(unit))
-    if policy not in POLICIES:
+    if not isinstance(policy, str) or policy not in POLICIES:  # a list is not even hashable
         bad(
             "policy",
             f"chính sách '{policy}' không hợp lệ; chọn một trong: {', '.join(POLICIES)}",
@@ -130,7 +131,8 @@ def _remote_members(value: Any, bad: Any) -> list[RemoteMember]:
             bad(where, "phải là một bảng (id, name, feed)", "must be a mapping (id, name, feed)")
             continue
         rid = nfc(str(entry.get("id") or "")).strip()
-        name = nfc(str(entry.get("name") or "")).strip()
+        name = entry.get("name")
+        name = "" if isinstance(name, (dict, list)) else nfc(str(name or "")).strip()
         feed = str(entry.get("feed") or "").strip()
         site = str(entry.get("site_url") or "").strip()
         ok = True
@@ -161,7 +163,7 @@ def _remote_members(value: Any, bad: Any) -> list[RemoteMember]:
                 f"must be a full http(s) URL (got {site!r})",
             )
             site = ""
-        for key in sorted(set(entry) - {"id", "name", "feed", "site_url"}):
+        for key in sorted(str(k) for k in set(entry) - {"id", "name", "feed", "site_url"}):
             bad(
                 f"{where}.{key}",
                 "khóa không được hỗ trợ; các khóa hợp lệ: id, name, feed, site_url",
@@ -180,6 +182,24 @@ def _is_http_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def check_policies(units: Iterable[Unit]) -> list[Problem]:
+    """Every portal's roll-up policy, checked when the network is loaded (``edusite build`` and
+    the other commands pass this to :func:`~edusite.structure.network.get_network`): an invalid
+    policy is a network error, reported with all the others before anything builds, instead of
+    stopping the portal's build. Errors only (the portal's build warns about unknown keys);
+    for a unit that is not a portal, the warning that its ``rollup`` is ignored."""
+    out: list[Problem] = []
+    for unit in sorted(units, key=lambda u: u.id):
+        if not unit.rollup:
+            continue  # the defaults are valid
+        found = check_policy(unit)[1]
+        if unit.is_portal:
+            out += [p for p in found if p.severity == "error"]
+        else:
+            out += [p for p in found if p.field == "extra.unit.rollup"]
+    return out
 
 
 def get_policy(unit: Unit) -> RollupPolicy:

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import EdusiteError, Problem, problem
 from ..security.confine import IMAGES, confined_file
 from ..text import nfc, parse_datetime, slugify
-from ..yamlio import load_yaml, read_text_file, split_front_matter
+from ..yamlio import load_front_matter, read_text_file, split_front_matter
 from . import frontmatter
 
 NEWS_DIR = "tin-tuc"
@@ -194,7 +194,7 @@ def _load_post(
             )
         ]
     try:
-        meta = load_yaml(raw, abs_path) or {}
+        meta = load_front_matter(raw, abs_path) or {}
     except EdusiteError as exc:
         return None, exc.problems
     if not isinstance(meta, dict):
