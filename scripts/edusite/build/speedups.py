@@ -4,14 +4,20 @@ MkDocs makes a fresh Jinja environment for every build, so each site would list 
 ~14,000 files (Material's icons) and compile every template again: about 0.3 s per site. A build
 worker serves one checkout whose theme does not change while it runs, so both results can be
 kept for the life of the process. Not installed for ``mkdocs serve``, where templates change.
+
+Each speed-up replaces or wraps code of MkDocs, Jinja or Python-Markdown, so each is applied only
+under the exact versions it was written against (:data:`WRITTEN_FOR`); under any other, the stock
+code runs and a debug line says so. ``edusite build --no-speedups`` (:func:`set_enabled`) runs the
+stock code for one build; ``tests/test_speedups.py`` builds the demo both ways and compares every
+byte.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +25,103 @@ import jinja2
 
 from .. import memo
 
+log = logging.getLogger(__name__)
+
+#: The exact versions each speed-up was written against, read in the installed packages' code:
+#: MkDocs 1.6.1's ``Page.render`` (copied), ``Files.add_files_from_theme``, ``yaml_load`` (its
+#: recursive ``INHERIT`` merge) and ``get_themes``; Jinja 3.1.6's ``FileSystemLoader.
+#: list_templates`` and ``BytecodeCache``; Python-Markdown 3.11.4's ``Markdown.reset``. Another
+#: version leaves that speed-up out until someone reads its code and adds the version here.
+WRITTEN_FOR: dict[str, dict[str, tuple[str, ...]]] = {
+    "template-listing": {"jinja2": ("3.1.6",)},
+    "theme-files": {"mkdocs": ("1.6.1",)},
+    "markdown-reuse": {"mkdocs": ("1.6.1",), "markdown": ("3.11.4",)},
+    "config-parsing": {"mkdocs": ("1.6.1",)},
+    "bytecode-cache": {"jinja2": ("3.1.6",)},
+}
+
+_enabled = True  # set_enabled(False): --no-speedups
 _installed = False
-_LISTINGS: dict[tuple[str, ...], list[str]] = {}
+#: Which speed-ups :func:`install` applied in this process (name → True/False).
+APPLIED: dict[str, bool] = {}
+#: What :func:`uninstall` restores: (owner, attribute, whether the owner had it itself, value).
+_PATCHES: list[tuple[Any, str, bool, Any]] = []
+_LISTINGS: dict[tuple[Any, ...], list[str]] = {}
 _THEME_FILES: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+
+
+def installed_versions() -> dict[str, str]:
+    """The versions :data:`WRITTEN_FOR` is checked against."""
+    import markdown
+    import mkdocs
+
+    return {
+        "jinja2": jinja2.__version__,
+        "mkdocs": mkdocs.__version__,
+        "markdown": markdown.__version__,
+    }
+
+
+def fits(name: str, versions: Mapping[str, str] | None = None) -> bool:
+    """True when speed-up ``name`` was written for the installed (or given) versions; else
+    logs at debug level which version differs, and the stock code must run."""
+    have = installed_versions() if versions is None else versions
+    wrong = {
+        pkg: have.get(pkg, "?")
+        for pkg, known in WRITTEN_FOR[name].items()
+        if have.get(pkg) not in known
+    }
+    if wrong:
+        log.debug(
+            "speed-up %s left out, stock code runs: written for %s, installed %s",
+            name,
+            ", ".join(f"{pkg} {'/'.join(WRITTEN_FOR[name][pkg])}" for pkg in wrong),
+            ", ".join(f"{pkg} {v}" for pkg, v in wrong.items()),
+        )
+    return not wrong
+
+
+def set_enabled(on: bool) -> None:
+    """Turn the speed-ups on or off for this process and the workers it forks afterwards
+    (``edusite build --no-speedups``); off also undoes an earlier :func:`install`."""
+    global _enabled
+    _enabled = on
+    if not on:
+        uninstall()
+
+
+def enabled() -> bool:
+    """Whether speed-ups may be used now: not turned off by :func:`set_enabled`, nor by the
+    running build's context (``BuildContext.speedups``)."""
+    if not _enabled:
+        return False
+    from .. import context
+
+    ctx = context.running()
+    return ctx is None or bool(getattr(ctx, "speedups", True))
+
+
+def _patch(owner: Any, name: str, value: Any) -> None:
+    """``setattr(owner, name, value)``, remembered for :func:`uninstall`."""
+    own = vars(owner)
+    _PATCHES.append((owner, name, name in own, own.get(name)))
+    setattr(owner, name, value)
+
+
+def uninstall() -> None:
+    """Put the stock code back and forget every process-wide cache (tests, ``--no-speedups``)."""
+    global _installed
+    while _PATCHES:
+        owner, name, had, value = _PATCHES.pop()
+        if had:
+            setattr(owner, name, value)
+        else:
+            delattr(owner, name)
+    for kept in (_LISTINGS, _THEME_FILES, _YAML, _MARKDOWN):
+        kept.clear()
+    BYTECODE_CACHE.clear()
+    APPLIED.clear()
+    _installed = False
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -33,6 +133,10 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
     def __init__(self) -> None:
         self._store: dict[str, bytes] = {}
         self.folder: Path | None = None
+
+    def clear(self) -> None:
+        """Forget the compiled templates kept in memory (the disk copies stay)."""
+        self._store.clear()
 
     def get_bucket(
         self, environment: jinja2.Environment, name: str, filename: str | None, source: str
@@ -78,21 +182,52 @@ BYTECODE_CACHE = MemoryBytecodeCache()
 
 
 def install() -> None:
-    """Cache theme file listings per search path for this process (idempotent)."""
+    """Apply, for this process, every speed-up written for the installed versions (idempotent).
+    When they are turned off (:func:`enabled`: ``--no-speedups``, or the running build context
+    says so), put the stock code back instead, should an earlier build have installed them."""
     global _installed
+    if not enabled():
+        if _installed:
+            uninstall()
+        return
     if _installed:
         return
+    versions = installed_versions()
+    for name, apply in (
+        ("template-listing", _cache_template_listing),
+        ("theme-files", _keep_theme_files),
+        ("markdown-reuse", _reuse_markdown),
+        ("config-parsing", _keep_config_parsing),
+    ):
+        APPLIED[name] = fits(name, versions)
+        if APPLIED[name]:
+            apply()
+    APPLIED["bytecode-cache"] = _fits_once("bytecode-cache")
+    _installed = True
+
+
+@cache
+def _fits_once(name: str) -> bool:
+    """:func:`fits` for the installed versions, asked (and logged) once per process."""
+    return fits(name)
+
+
+def _cache_template_listing() -> None:
+    """Jinja lists every file below the theme folders (Material's ~14,000) on each call: keep
+    the list per folder set (the folders do not change while a worker runs)."""
     original: Callable[..., list[str]] = jinja2.FileSystemLoader.list_templates
 
     def list_templates(self: jinja2.FileSystemLoader) -> list[str]:
-        key = tuple(_real(p) for p in self.searchpath)
+        key = (tuple(_real(p) for p in self.searchpath), self.followlinks)
         if key not in _LISTINGS:
             _LISTINGS[key] = original(self)
         return list(_LISTINGS[key])
 
-    jinja2.FileSystemLoader.list_templates = list_templates  # type: ignore[method-assign]
+    _patch(jinja2.FileSystemLoader, "list_templates", list_templates)
 
-    # MkDocs filters the ~14,000 theme files with fnmatch for every site: keep the result.
+
+def _keep_theme_files() -> None:
+    """MkDocs filters the ~14,000 theme files with fnmatch for every site: keep the result."""
     from mkdocs import utils
     from mkdocs.structure.files import File, Files
 
@@ -109,8 +244,10 @@ def install() -> None:
         if key not in _THEME_FILES:
             # A new worker would list Material's 14,000 files again (about 0.2 s): the
             # filtered list is also kept in <cache>/theme-files.json, under _theme_key.
-            folder = os.environ.get("EDUSITE_CACHE_DIR")
-            memo_file = Path(folder) / "theme-files.json" if folder else None
+            from .. import context
+
+            build = context.running()
+            memo_file = build.cache_dir("theme-files.json") if build is not None else None
             memo_key = _theme_key(key) if memo_file else ""
             stored = memo.load(memo_file, memo_key) if memo_file else None
             if stored is None:
@@ -124,10 +261,7 @@ def install() -> None:
             if self.get_file_from_path(path) is None:  # docs files win over theme files
                 self.append(File(path, folder, config.site_dir, config.use_directory_urls))
 
-    Files.add_files_from_theme = add_files_from_theme  # type: ignore[method-assign]
-    _reuse_markdown()
-    _keep_config_parsing()
-    _installed = True
+    _patch(Files, "add_files_from_theme", add_files_from_theme)
 
 
 def _theme_key(key: tuple[Any, ...]) -> str:
@@ -149,7 +283,25 @@ def _theme_key(key: tuple[Any, ...]) -> str:
     return memo.key(list(key), mkdocs.__version__, material.__version__, files)
 
 
-_YAML: dict[tuple[Any, ...], Any] = {}
+#: Config file as opened (absolute path) → (the identities of it and of every file it inherits,
+#: nearest first; its parsed and merged value).
+_YAML: dict[str, tuple[tuple[tuple[Any, ...], ...], Any]] = {}
+#: One list per ``yaml_load`` call in progress: the identities of the files read below it
+#: (``None`` for one that cannot be trusted: too young, tagged, not a file).
+_READING: list[list[tuple[Any, ...] | None]] = []
+
+
+def _identity(path: str, st: os.stat_result) -> tuple[Any, ...]:
+    """What must be unchanged for a file's parse to be reused: the path it was opened by (an
+    ``INHERIT`` resolves against it), the file it leads to, its size, time and inode."""
+    return (os.path.abspath(path), os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _unchanged(identity: tuple[Any, ...]) -> bool:
+    try:
+        return _identity(identity[0], os.stat(identity[0])) == identity
+    except OSError:
+        return False
 
 
 def _keep_config_parsing() -> None:
@@ -157,10 +309,15 @@ def _keep_config_parsing() -> None:
 
     Every site's ``mkdocs.yml`` inherits the network's base ``mkdocs.yml`` (about 8 ms to
     parse), and MkDocs clears its cached list of installed themes each time it loads a theme,
-    so every site scans all packages' entry points again (about 9 ms). Files are keyed by
-    path, size, time and inode and returned as deep copies (MkDocs merges configs in place);
-    a file with YAML tags (``!ENV``, ``!relative``: values bound to one config or the
-    environment) is parsed every time.
+    so every site scans all packages' entry points again (about 9 ms).
+
+    MkDocs' ``yaml_load`` merges the ``INHERIT`` chain itself (it calls itself for the base
+    file, through this wrapper), so what is kept for a site's file is the merged result: it is
+    reused only while that file *and every file it inherits* keep their path, size, time and
+    inode (an edited base ``mkdocs.yml`` is seen by the next site). Values are returned as deep
+    copies (MkDocs merges configs in place). A chain with a file too young to trust its stamp,
+    or with YAML tags (``!ENV``, ``!relative``: values bound to one config or the
+    environment), is parsed every time.
     """
     import copy
 
@@ -168,29 +325,43 @@ def _keep_config_parsing() -> None:
     from mkdocs.config import defaults
     from mkdocs.utils import yaml as mkdocs_yaml
 
-    utils.get_themes.cache_clear = lambda: None  # type: ignore[method-assign]
+    _patch(utils.get_themes, "cache_clear", lambda: None)
     original = mkdocs_yaml.yaml_load
+
+    def note(identities: tuple[tuple[Any, ...], ...] | None) -> None:
+        """Tell the ``yaml_load`` call that inherits this file (if any) what it read."""
+        if _READING:
+            _READING[-1].extend(identities if identities is not None else [None])
 
     def yaml_load(source: Any, loader: Any = None) -> dict[str, Any]:
         name = getattr(source, "name", None)
         if loader is None or not isinstance(name, str) or not hasattr(source, "fileno"):
+            note(None)
             return original(source, loader)
-        st = os.fstat(source.fileno())
-        if not memo.settled(st.st_mtime_ns):  # too young to trust its stamp
-            return original(source, loader)
-        key = (os.path.realpath(name), st.st_size, st.st_mtime_ns, st.st_ino)
-        if key not in _YAML:
-            start = source.tell()
-            tagged = b"!" in source.read() if "b" in getattr(source, "mode", "") else True
-            source.seek(start)
-            result = original(source, loader)
-            if tagged:
-                return result
-            _YAML[key] = copy.deepcopy(result)
-        return copy.deepcopy(_YAML[key])
+        me = _identity(name, os.fstat(source.fileno()))
+        kept = _YAML.get(me[0])
+        if kept is not None and kept[0][0] == me and all(map(_unchanged, kept[0][1:])):
+            note(kept[0])
+            return copy.deepcopy(kept[1])
+        start = source.tell()
+        tagged = b"!" in source.read() if "b" in getattr(source, "mode", "") else True
+        source.seek(start)
+        below: list[tuple[Any, ...] | None] = []
+        _READING.append(below)
+        try:
+            result = original(source, loader)  # calls yaml_load (this one) for INHERIT
+        finally:
+            _READING.pop()
+        chain = (me, *below)
+        if tagged or not memo.settled(me[3]) or None in below:
+            note(None)
+            return result
+        _YAML[me[0]] = (chain, copy.deepcopy(result))  # type: ignore[assignment]
+        note(chain)  # type: ignore[arg-type]
+        return result
 
-    mkdocs_yaml.yaml_load = yaml_load
-    defaults.yaml_load = yaml_load  # type: ignore[attr-defined]
+    _patch(mkdocs_yaml, "yaml_load", yaml_load)
+    _patch(defaults, "yaml_load", yaml_load)
 
 
 _MARKDOWN: dict[str, Any] = {}
@@ -242,12 +413,15 @@ def _reuse_markdown() -> None:
             self.links_to_anchors = relative_path_ext.links_to_anchors
         return None
 
-    pages.Page.render = render  # type: ignore[method-assign]
+    _patch(pages.Page, "render", render)
 
 
 def use_bytecode_cache(env: Any, cache_dir: Path | None = None) -> None:
     """Share compiled templates between the builds of this process (and, with ``cache_dir``,
-    between processes, in ``<cache_dir>/jinja/``)."""
+    between processes, in ``<cache_dir>/jinja/``). Nothing when the speed-ups are off or not
+    written for the installed Jinja (each build then compiles its templates, as stock MkDocs)."""
+    if not enabled() or not _fits_once("bytecode-cache"):
+        return
     if cache_dir is not None:
         BYTECODE_CACHE.folder = cache_dir / "jinja"
     env.bytecode_cache = BYTECODE_CACHE

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EdusiteError, Problem, problem
 from ..text import format_date, nfc, parse_datetime
-from ..yamlio import load_yaml, read_text_file, split_front_matter
+from ..yamlio import load_front_matter, read_text_file, split_front_matter
 from .gallery_assets import DIALOG
 from .markup import relative_url
 from .pipeline import ImageRecord
@@ -83,7 +83,7 @@ def load_album(
     problems: list[Problem] = []
     try:
         raw, _body = split_front_matter(nfc(read_text_file(abs_path)))
-        meta = load_yaml(raw, abs_path) if raw else {}
+        meta = load_front_matter(raw, abs_path) if raw else {}
     except EdusiteError as exc:
         return None, exc.problems
     if not isinstance(meta, dict):
@@ -138,9 +138,10 @@ def load_album(
                     "warning",
                 )  # fmt: skip
             )
-    photos = [
-        Photo(names[n], str(captions.get(n) or "").strip()) for n in sorted(names, key=natural_key)
-    ]
+    # Natural order; names it cannot tell apart (``a1``/``a01``, ``A1``/``a1``) by the name
+    # itself, never by the order ``images`` came in (the plugin gathers them from a set).
+    ordered = sorted(names, key=lambda n: (natural_key(n), n))
+    photos = [Photo(names[n], str(captions.get(n) or "").strip()) for n in ordered]
     if not photos:
         problems.append(
             problem(abs_path, None, "album chưa có ảnh nào", "the album has no photos", "warning")
