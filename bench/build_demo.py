@@ -69,7 +69,7 @@ def main() -> None:
                 text=True,
                 check=True,
             ).stdout.split()
-            env_stock = dict(env, EDUSITE_OUTPUT_ROOT=out, EDUSITE_OFFLINE="1")
+            env_stock = dict(env)
             start = time.perf_counter()
             for uid in order:
                 subprocess.run(

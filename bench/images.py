@@ -102,14 +102,10 @@ def replace_photos(content: Path) -> int:
 
 
 def build(root: Path, out: Path, jobs: int, cache: Path) -> float:
-    env = dict(
-        os.environ,
-        EDUSITE_NOW="2026-11-22 12:00",
-        NO_MKDOCS_2_WARNING="1",
-        EDUSITE_CACHE_DIR=str(cache),
-    )
+    env = dict(os.environ, EDUSITE_NOW="2026-11-22 12:00", NO_MKDOCS_2_WARNING="1")
     cmd = [str(BIN / "edusite"), "build", "--root", str(root), "--out", str(out), "--offline"]
-    cmd += ["--no-cache", "-j", str(jobs)]
+    # Every site built (--force), the images cache in `cache` kept between runs.
+    cmd += ["--force", "--cache-dir", str(cache), "-j", str(jobs)]
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start

@@ -83,9 +83,14 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
 
 WARM = """
 import os, statistics, sys, time
+from pathlib import Path
+from edusite import context
 from edusite.build.worker import build_site, warm_up
+from edusite.context import BuildContext
+from edusite.structure.network import get_network
 root, out = sys.argv[1], sys.argv[2]
-os.environ.update(EDUSITE_OUTPUT_ROOT=out, EDUSITE_OFFLINE="1", EDUSITE_SHARED_ASSETS="1", EDUSITE_BUILD_RUN="bench")
+context.activate(BuildContext(root=Path(root), out=Path(out), cache=None, offline=True,
+                              shared_assets=True, network=get_network(root)))
 os.chdir(root)
 warm_up()
 ids = sys.argv[3:]

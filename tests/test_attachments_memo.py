@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+from edusite import context
+from edusite.context import BuildContext
 from edusite.disclosure import attachments as A
 from test_disclosure_pages import pdf_bytes
 
 
-def test_inspection_memo_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inspection_memo_by_content(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    monkeypatch.setenv("EDUSITE_CACHE_DIR", str(cache))
+    with context.active(BuildContext(root=tmp_path, out=tmp_path / "public", cache=cache)):
+        _check_memo(tmp_path, cache)
+
+
+def _check_memo(tmp_path: Path, cache: Path) -> None:
     pdf = tmp_path / "bao-cao.pdf"
     pdf.write_bytes(pdf_bytes())
     first = A.inspect(pdf)

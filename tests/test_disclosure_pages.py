@@ -10,8 +10,8 @@ import pytest
 from conftest import write_files
 from edusite.disclosure.attachments import inspect
 from edusite.disclosure.pages import load_page
-from edusite.disclosure.privacy import find_phones, normalize_phone, scan
 from edusite.disclosure.rules import load_rules
+from edusite.security.privacy import find_phones, normalize_phone, scan
 from edusite.text import human_size
 from PIL import Image
 from pypdf import PdfWriter

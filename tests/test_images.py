@@ -100,14 +100,20 @@ def enable_images(root: Path, **options: object) -> None:
 
 
 def build(root: Path, ids=None):
-    return build_network(get_network(root), ids, out=root / "public", jobs=1, offline=True)
+    """Build with the images cache in ``<root>/../cache`` (the ``cache_dir`` fixture's folder)."""
+    return build_network(
+        get_network(root),
+        ids,
+        out=root / "public",
+        jobs=1,
+        offline=True,
+        cache_dir=root.parent / "cache",
+    )
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cache"
-    monkeypatch.setenv("EDUSITE_CACHE_DIR", str(path))
-    return path
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
 
 
 BUNDLE = "content/th-a/tin-tuc/2026/2026-09-05-khai-giang"

@@ -484,12 +484,14 @@ def test_cache_inputs_and_expiry(tmp_path: Path) -> None:
     # The report counts members' posts by group: a change no feed shows still changes the
     # portal's cache key (it hashes its members' content), and only the portals above.
     from edusite.build.cache import site_key
+    from edusite.context import BuildContext
 
-    keys = {u: site_key(net, net[u], out, "") for u in ("pgd", "so", "th-b")}
+    ctx = BuildContext(root=tmp_path, out=out, cache=None, network=net)
+    keys = {u: site_key(ctx, net[u], "") for u in ("pgd", "so", "th-b")}
     edited = tmp_path / "content/th-a/tin-tuc/2026/2026-10-05-a/index.md"
     edited.write_text(
         edited.read_text(encoding="utf-8").replace("date:", "group: Tổ 1\ndate:"), encoding="utf-8"
     )
-    after = {u: site_key(net, net[u], out, "") for u in ("pgd", "so", "th-b")}
+    after = {u: site_key(ctx, net[u], "") for u in ("pgd", "so", "th-b")}
     assert [u for u in keys if keys[u] != after[u]] == ["pgd", "so"]
     assert valid_until(NOW) == datetime(2026, 11, 23, tzinfo=TZ)

@@ -154,21 +154,12 @@ _TREES: dict[tuple[str, int], dict[str, str]] = {}
 
 def build_trees() -> dict[str, str]:
     """Content-folder hashes (real path → hash) the running ``edusite build`` computed for its
-    cache keys and wrote for portals (``EDUSITE_TREES``, see
-    :func:`edusite.build.builder.write_trees`); empty outside such a build. A portal's memos of its
-    members (report counts, disclosure status) use them instead of listing every file again."""
-    path = os.environ.get("EDUSITE_TREES")
-    if not path:
-        return {}
-    try:
-        stamp = (path, os.stat(path).st_mtime_ns)
-        if stamp not in _TREES:
-            _TREES.clear()
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            _TREES[stamp] = data if isinstance(data, dict) else {}
-        return _TREES[stamp]
-    except (OSError, ValueError):
-        return {}
+    cache keys (the build context's ``trees``); empty outside such a build. A portal's memos of
+    its members (report counts, disclosure status) use them instead of listing every file again."""
+    from . import context
+
+    ctx = context.running()
+    return dict(ctx.trees) if ctx is not None else {}
 
 
 def folder_hash(folder: Path, table: Path | None = None) -> str:

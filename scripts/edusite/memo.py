@@ -4,8 +4,8 @@
   the old file, never half a new one.
 * :func:`load` / :func:`store`: ``{"key": …, "value": …}`` JSON files; a missing, corrupt or
   stale (other key) file reads as ``None``, never as a value.
-* :func:`key`: a hash of the edusite code and the given parts, so a new version never trusts
-  an old memo.
+* :func:`key`: a hash of the edusite code (:func:`code_hash`) and the given parts, so a new
+  version never trusts an old memo.
 * :func:`settled` / :func:`stamp`: a file changed in the last two seconds may hide a second
   write behind the same time stamp, so nothing keyed by stat may remember it yet.
 """
@@ -56,10 +56,36 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
         return False
 
 
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_CODE_HASH: list[str] = []
+
+
+def hash_tree(h: Any, folder: Path, base: Path) -> None:
+    """Feed ``h`` every file below ``folder`` (path relative to ``base`` and content digest,
+    sorted; links out of the folder count by their target's name, unread)."""
+    from .digests import Digests
+
+    if not folder.exists():
+        h.update(f"missing:{folder}".encode())
+        return
+    prefix = folder.relative_to(base).as_posix() if folder != base else ""
+    for rel, digest in Digests().tree(folder):
+        h.update(f"{prefix}/{rel}".encode() + b"\0" + digest.encode())
+
+
+def code_hash() -> str:
+    """Hash of the installed edusite package (code, data) and its version; computed once."""
+    if not _CODE_HASH:
+        from . import __version__
+
+        h = hashlib.sha256(f"edusite {__version__}".encode())
+        hash_tree(h, _PACKAGE_DIR, _PACKAGE_DIR)
+        _CODE_HASH.append(h.hexdigest())
+    return _CODE_HASH[0]
+
+
 def key(*parts: Any) -> str:
     """Hash of the edusite code and ``parts`` (JSON-able, or ``bytes``)."""
-    from .build.cache import code_hash
-
     h = hashlib.sha256(code_hash().encode())
     for part in parts:
         h.update(b"\0")

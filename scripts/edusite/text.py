@@ -130,10 +130,22 @@ def _parse_datetime(value: object) -> datetime:
     raise ValueError(value)
 
 
+_PINNED: list[datetime] = []
+
+
+def pin_now(moment: datetime | None) -> None:
+    """Make :func:`now` return ``moment`` (a build run's time, :mod:`edusite.context`), or
+    release the pin with ``None``."""
+    _PINNED[:] = [to_local(moment)] if moment is not None else []
+
+
 def now() -> datetime:
-    """The current time in Asia/Ho_Chi_Minh; ``EDUSITE_NOW`` (ISO date or datetime) pins it."""
+    """The current time in Asia/Ho_Chi_Minh: the running build's, else ``EDUSITE_NOW`` (ISO date
+    or datetime, read at the command-line edge), else the clock."""
     import os
 
+    if _PINNED:
+        return _PINNED[0]
     pinned = os.environ.get("EDUSITE_NOW")
     if pinned:
         return parse_datetime(pinned)

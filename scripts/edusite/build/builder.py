@@ -8,7 +8,6 @@ the last build are skipped (see :mod:`edusite.build.cache`).
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import shutil
@@ -18,8 +17,9 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from datetime import datetime
 from pathlib import Path
 
+from .. import context
+from ..context import BuildContext
 from ..digests import Digests
-from ..memo import write_atomic
 from ..structure.network import Network
 from ..text import now
 from .cache import BuildCache, network_hash, site_key
@@ -51,15 +51,6 @@ def priorities(network: Network, selected: list[str]) -> dict[str, tuple[int, in
             visit(unit.id)
     index = {uid: i for i, uid in enumerate(order)}
     return {uid: (0 if network[uid].is_portal else 1, index[uid]) for uid in selected}
-
-
-def write_trees(folder: Path, digests: Digests) -> Path:
-    """This run's content-folder hashes, for portals' report memos (see
-    :func:`edusite.reports.collect.collect_unit`): a portal then needs not list its members'
-    posts to know they are unchanged. Lives in the staging folder, gone after the build."""
-    path = folder / "trees.json"
-    write_atomic(path, json.dumps(digests.real_trees()))
-    return path
 
 
 def swap_into_place(out: Path, unit_id: str, staging: Path) -> None:
@@ -98,35 +89,54 @@ def build_network(
     force: bool = False,
     cache_dir: Path | None = None,
     on_done: Callable[[SiteResult], None] | None = None,
+    speedups: bool = True,
 ) -> list[SiteResult]:
     """Build the chosen units (all by default) into ``out``; return one result per unit.
 
     A portal starts only after every selected descendant finished (successfully or not), and
     its cache key includes the member feeds those builds wrote. ``jobs`` > 1 uses forked worker
     processes that import MkDocs once and build many sites each. ``cache_file`` enables the
-    incremental cache (``force`` ignores its entries but refreshes them).
+    incremental cache (``force`` ignores its entries but refreshes them); every other cache and
+    memo goes to ``cache_dir`` (default: the cache file's folder). Without either, nothing is
+    read from or written to any cache folder (``--no-cache``).
+
+    The run is described once by a :class:`~edusite.context.BuildContext` (output, cache,
+    offline, now, run id, network), active while it lasts; workers fork inside it.
     """
     selected = network.build_order(ids)
     deps = dependencies(network, selected)
     out = out.resolve()
     (out / STAGING).mkdir(parents=True, exist_ok=True)
-    env = {
-        "EDUSITE_OUTPUT_ROOT": str(out),
-        "EDUSITE_OFFLINE": "1" if offline else "",
-        "EDUSITE_SHARED_ASSETS": "1",
-        "EDUSITE_TREES": "",
-        # Names this run: workers trust the network they loaded for its duration.
-        "EDUSITE_BUILD_RUN": f"{os.getpid()}-{time.time_ns()}",
-    }
     folder = cache_dir or (cache_file.parent if cache_file else None)
-    if folder is not None:  # images, roll-up state and the memos go there too
-        env["EDUSITE_CACHE_DIR"] = str(folder.resolve())
-    saved_env = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the parent computes portal keys with the same switches
+    ctx = BuildContext(
+        root=network.root,
+        out=out,
+        cache=folder.resolve() if folder is not None else None,
+        now=now(),
+        offline=offline,
+        run_id=f"{os.getpid()}-{time.time_ns()}",
+        network=network,
+        shared_assets=True,
+        speedups=speedups,
+    )
+    with context.active(ctx):
+        return _build(ctx, selected, deps, jobs, cache_file, force, on_done)
+
+
+def _build(
+    ctx: BuildContext,
+    selected: list[str],
+    deps: dict[str, set[str]],
+    jobs: int,
+    cache_file: Path | None,
+    force: bool,
+    on_done: Callable[[SiteResult], None] | None,
+) -> list[SiteResult]:
+    network, out = ctx.network, ctx.out
+    assert network is not None
     cache = BuildCache(cache_file) if cache_file else None
-    digests = Digests(cache_file.parent / "digests.json") if cache_file else None
+    digests = Digests(cache_file.parent / "digests.json" if cache_file else None)
     shared = network_hash(network) if cache else ""
-    moment: datetime = now()
     keys: dict[str, str] = {}
     results: dict[str, SiteResult] = {}
 
@@ -145,8 +155,8 @@ def build_network(
 
     def start(pool: Executor, uid: str) -> Future[SiteResult] | None:
         if cache is not None:
-            keys[uid] = site_key(network, network[uid], out, shared, digests)
-            if not force and cache.fresh(uid, keys[uid], out, moment):
+            keys[uid] = site_key(ctx, network[uid], shared, digests)
+            if not force and cache.fresh(uid, keys[uid], out, ctx.now):
                 finish(SiteResult(uid, ok=True, skipped=True))
                 return None
         staging = out / STAGING / uid
@@ -154,21 +164,24 @@ def build_network(
             shutil.rmtree(staging)
         nonlocal warmed
         if not warmed:  # only when a site needs building (a no-op build imports nothing)
-            warm_up()
+            warm_up(ctx.speedups)
             warmed = True
-        site_env = env
-        if digests is not None and network[uid].is_portal:
-            site_env = {**env, "EDUSITE_TREES": str(write_trees(out / STAGING, digests))}
-        return pool.submit(build_site, uid, str(network[uid].config_file), str(staging), site_env)
+        # A portal's memos of its members use the content-folder hashes made for the keys.
+        trees = digests.real_trees() if network[uid].is_portal else None
+        return pool.submit(build_site, uid, str(network[uid].config_file), str(staging), trees)
 
     pending = set(selected)
     rank = priorities(network, selected)
     parallel = jobs > 1 and len(selected) > 1
     slots = jobs if parallel else 1
     warmed = not parallel  # workers fork from this process: import MkDocs & co. once, first
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    mp = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     pool: Executor = (
-        ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) if parallel else _InProcess()
+        ProcessPoolExecutor(
+            max_workers=jobs, mp_context=mp, initializer=context.activate, initargs=(ctx,)
+        )
+        if parallel
+        else _InProcess()
     )
     try:
         running: dict[Future[SiteResult], str] = {}
@@ -194,14 +207,8 @@ def build_network(
                     finish(SiteResult(uid, ok=False, errors=[f"{type(exc).__name__}: {exc}"]))
     finally:
         pool.shutdown()
-        for k, v in saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         shutil.rmtree(out / STAGING, ignore_errors=True)
         if cache is not None:
             cache.save()
-        if digests is not None:
-            digests.save()
+        digests.save()
     return [results[uid] for uid in selected]

@@ -1,8 +1,10 @@
 """The incremental build cache: rebuild a site only when something it depends on changed.
 
 A site's key hashes everything its output depends on: the edusite package code, the shared
-theme, the base and site configs, every file of its content folder, and for portals the member
-feeds they roll up. The cache file lives in a folder CI can persist (``.cache/build.json``); a
+theme, the base and site configs, every file of its content folder, and what each feature
+declares it reads (:mod:`edusite.extensions`: members' feeds, ancestors' documents, members'
+content for reports and dashboards, members' search records). Its validity is the earliest date
+a feature says its pages change by themselves. The cache file lives in a folder CI can persist (``.cache/build.json``); a
 corrupt, foreign or stale file is ignored and rebuilt, never trusted.
 """
 
@@ -10,38 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..context import BuildContext
 from ..digests import Digests
+from ..extensions import features
+from ..memo import code_hash, hash_tree
 from ..structure.network import Network, Unit
 
 FORMAT = 1
-_PACKAGE_DIR = Path(__file__).resolve().parent
-_CODE_HASH: str | None = None
-
-
-def _hash_tree(h: Any, folder: Path, base: Path, digests: Digests | None = None) -> None:
-    """Feed every file below ``folder`` (path relative to ``base`` and content digest, sorted)."""
-    if not folder.exists():
-        h.update(f"missing:{folder}".encode())
-        return
-    prefix = folder.relative_to(base).as_posix() if folder != base else ""
-    for rel, digest in (digests or Digests()).tree(folder):
-        h.update(f"{prefix}/{rel}".encode() + b"\0" + digest.encode())
-
-
-def code_hash() -> str:
-    """Hash of the installed edusite package (code, data) and its version; computed once."""
-    global _CODE_HASH
-    if _CODE_HASH is None:
-        h = hashlib.sha256(f"edusite {__version__}".encode())
-        _hash_tree(h, _PACKAGE_DIR, _PACKAGE_DIR)
-        _CODE_HASH = h.hexdigest()
-    return _CODE_HASH
 
 
 def network_hash(network: Network) -> str:
@@ -49,58 +30,39 @@ def network_hash(network: Network) -> str:
     h = hashlib.sha256(code_hash().encode())
     base = network.root / "mkdocs.yml"
     h.update(base.read_bytes() if base.exists() else b"")
-    _hash_tree(h, network.root / "shared-theme", network.root)
+    hash_tree(h, network.root / "shared-theme", network.root)
     return h.hexdigest()
 
 
-def member_feeds(network: Network, unit: Unit, out: Path) -> list[Path]:
-    """Local feed files a portal reads from its members' built output."""
-    try:
-        from ..rollup import inputs  # the roll-up engine knows its policy's exact inputs
-    except ImportError:  # pragma: no cover - roll-up not installed
-        inputs = None
-    if inputs is not None:
-        return list(inputs(network, unit.id, out))
-    paths: list[Path] = []
-    for member in network.descendants(unit.id):
-        paths += [out / member.id / "feed.xml", out / member.id / "featured.xml"]
-    return paths
-
-
-def plugin_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
-    """Files outside the unit's content that other edusite plugins read (parents' documents, members' posts)."""
-    from ..documents.site import cache_inputs as document_inputs
-    from ..search import cache_inputs as search_inputs
-
-    paths = document_inputs(network, unit, out) + search_inputs(network, unit, out)
-    return sorted(set(paths))
-
-
-def site_key(
-    network: Network, unit: Unit, out: Path, shared: str, digests: Digests | None = None
-) -> str:
-    """The cache key of one site (see the module docstring); ``digests`` spares re-reading
-    files whose stat is unchanged since they were last hashed."""
+def site_key(ctx: BuildContext, unit: Unit, shared: str, digests: Digests | None = None) -> str:
+    """The cache key of one site: what every site shares (``shared``: package code, base
+    config, theme), the unit's config and its ancestors' (their names and links are on its
+    pages), its content folder, and every feature's declared inputs (:mod:`edusite.extensions`);
+    ``digests`` spares re-reading files whose stat is unchanged since they were last hashed."""
     d = digests or Digests()
+    network = ctx.network
+    assert network is not None
     h = hashlib.sha256(shared.encode())
     h.update(unit.config_file.read_bytes())
-    for ancestor in network.ancestors(unit.id):  # their names and links appear on our pages
+    for ancestor in network.ancestors(unit.id):
         h.update(ancestor.config_file.read_bytes())
     h.update(d.tree_hash(network.content_dir(unit)).encode())
-    for extra in plugin_inputs(network, unit, out):
-        h.update(f"{extra}\0{d.of(extra)}".encode())
-    if unit.is_portal:
-        # The report page counts the members' posts and photos: depend on their content
-        # (hashed once per build, when the member's own key was made).
-        # Its disclosure dashboard reads their configs too (levels, flags, contacts).
-        for member in network.descendants(unit.id):
-            h.update(f"{member.id}\0{d.tree_hash(network.content_dir(member))}\0".encode())
-            h.update(d.of(member.config_file).encode())
-        for feed in member_feeds(network, unit, out):
-            h.update(f"{feed}\0{d.of(feed)}".encode())
-        if unit.rollup.get("remote") and not os.environ.get("EDUSITE_OFFLINE"):
-            h.update(datetime.now().isoformat().encode())  # remote members: always refetch
+    for feature in features():
+        for item in feature.inputs(ctx, unit):
+            if isinstance(item, str):
+                h.update(f"{feature.name}\0={item}\n".encode())
+            elif item.is_dir():
+                h.update(f"{feature.name}\0{item}/\0{d.tree_hash(item)}\n".encode())
+            else:
+                h.update(f"{feature.name}\0{item}\0{d.of(item)}\n".encode())
     return h.hexdigest()
+
+
+def site_expiry(ctx: BuildContext, unit: Unit, config: Any) -> datetime | None:
+    """When a freshly built site goes stale with no input changing: the earliest of every
+    feature's ``expires`` (:mod:`edusite.extensions`), or ``None``."""
+    dates = [e for f in features() if (e := f.expires(ctx, unit, config)) is not None]
+    return min(dates) if dates else None
 
 
 class BuildCache:

@@ -11,7 +11,9 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+
+from .. import context
+from ..context import BuildContext
 
 
 @dataclass
@@ -37,8 +39,9 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
-def warm_up() -> None:
-    """Import MkDocs, Material and our plugin so forked workers start ready."""
+def warm_up(use_speedups: bool = True) -> None:
+    """Import MkDocs, Material and our plugins so forked workers start ready (and install the
+    speed-ups unless the build turned them off)."""
     import contextlib
     import importlib
 
@@ -70,24 +73,12 @@ def warm_up() -> None:
         with contextlib.suppress(ImportError):  # a missing part: the build will say so
             importlib.import_module(name)
 
-    speedups.install()
-
-
-def _valid_until(cfg: Any) -> str | None:
-    """When the built site goes stale with no input changing: the earliest of the plugins' dates
-    (the next scheduled post; the next midnight for pages that count by date)."""
-    dates = []
-    state = getattr(cfg.plugins.get("edusite"), "state", None)
-    if state is not None and state.next_scheduled is not None:
-        dates.append(state.next_scheduled)
-    documents_until = getattr(cfg.plugins.get("edusite-documents"), "valid_until", None)
-    if documents_until is not None:
-        dates.append(documents_until)
-    return min(dates).isoformat() if dates else None
+    if use_speedups:
+        speedups.install()  # checks the running context too (--no-speedups)
 
 
 def build_site(
-    unit_id: str, config_file: str, site_dir: str, env: dict[str, str] | None = None
+    unit_id: str, config_file: str, site_dir: str, trees: dict[str, str] | None = None
 ) -> SiteResult:
     """Build ``config_file`` into ``site_dir``; never raises for user errors.
 
@@ -95,16 +86,31 @@ def build_site(
         unit_id: the unit, for the result.
         config_file: ``sites/<id>/mkdocs.yml``.
         site_dir: where to write (a staging folder; the caller swaps it into place).
-        env: environment variables for the plugin (``EDUSITE_OUTPUT_ROOT``, ``EDUSITE_OFFLINE``).
+        trees: for a portal, the content-folder hashes this run computed (its memos use them).
+
+    The build context is the running one (:mod:`edusite.context`, activated by the builder
+    before this worker was forked); its validity after the build comes from the features'
+    ``expires`` (:func:`edusite.build.cache.site_expiry`).
     """
+    from . import speedups
+
+    ctx = context.running()
+    if ctx is None:
+        raise RuntimeError("build_site needs an active build context (edusite.context)")
+    if trees:
+        ctx = ctx.but(trees=trees)
+    speedups.install()  # or uninstall, when this run's context turned them off
+    with context.active(ctx):
+        return _build_one(ctx, unit_id, config_file, site_dir)
+
+
+def _build_one(ctx: BuildContext, unit_id: str, config_file: str, site_dir: str) -> SiteResult:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    from . import speedups
+    from .cache import site_expiry
 
-    speedups.install()
-    os.environ.update(env or {})
     capture = _Capture()
     logger = logging.getLogger("mkdocs")
     old_propagate, old_level = logger.propagate, logger.level
@@ -119,7 +125,9 @@ def build_site(
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
-            valid_until = _valid_until(cfg)
+            unit = ctx.network[unit_id] if ctx.network is not None else None
+            until = site_expiry(ctx, unit, cfg) if unit is not None else None
+            valid_until = until.isoformat() if until is not None else None
         finally:
             cfg.plugins.on_shutdown()
     except (PluginError, ConfigurationError, Abort) as exc:

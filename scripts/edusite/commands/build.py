@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Không dùng bộ nhớ đệm / neither read nor write the build cache.",
+    help="Không dùng bộ nhớ đệm / neither read nor write any cache (build cache, images,"
+    " roll-up state, memos): a cold build that leaves no file outside --out.",
 )
 @click.option(
     "--cache-dir",
@@ -69,6 +70,18 @@ if TYPE_CHECKING:
     " --out trước / with --shard final: merge this shard output (or folder of shard outputs)"
     " into --out first. Repeatable.",
 )
+@click.option(
+    "--only",
+    is_flag=True,
+    help="Chỉ xây các đơn vị đã nêu, không xây lại cấp trên (Phòng, Sở) / build just the given"
+    " IDS; by default their portals above (Phòng, Sở) are rebuilt too, so they show the change.",
+)
+@click.option(
+    "--no-speedups",
+    is_flag=True,
+    help="Chạy mã gốc của MkDocs/Jinja, không tăng tốc / run MkDocs' and Jinja's stock code, without"
+    " edusite's process-wide caches (build/speedups.py), e.g. to rule them out.",
+)
 def command(
     ids: tuple[str, ...],
     root: Path,
@@ -80,34 +93,43 @@ def command(
     cache_dir: Path | None,
     shard_text: str | None,
     merge_dirs: tuple[Path, ...],
+    only: bool,
+    no_speedups: bool,
 ) -> None:
-    """Xây dựng các trang / build the sites (all by default), children before parents."""
+    """Xây dựng các trang / build the sites (all by default), children before parents.
+
+    Given IDS, their portals above (Phòng, Sở) are built after them, unless --only.
+    """
     from ..build.builder import build_network
 
     network = load_network(root, ids)
     out = out or network.root / "public"
     jobs = jobs or os.cpu_count() or 1
-    chosen = list(ids) or None
     from ..publishing.shard import source_info, write_build_report
 
     label = "all"
+    chosen: list[str] | None
     if shard_text is not None or merge_dirs:
         chosen, label = _shard_selection(network, ids, shard_text, merge_dirs, out)
+    else:
+        chosen = _selection(network, ids, only)
     source = source_info(network.root)  # before building: the commit the output comes from
     total = len(network.build_order(chosen))
     start = time.perf_counter()
     with click.progressbar(length=total, label="Đang xây dựng / building", file=sys.stderr) as bar:
-        cache_file = None if no_cache else (cache_dir or network.root / ".cache") / "build.json"
+        # --no-cache: no cache folder at all (build cache, images, roll-up state, memos).
+        folder = None if no_cache else (cache_dir or network.root / ".cache")
         results = build_network(
             network,
             chosen,
             out=out,
             jobs=jobs,
             offline=offline,
-            cache_file=cache_file,
+            cache_file=folder / "build.json" if folder is not None else None,
             force=force,
-            cache_dir=cache_dir,
+            cache_dir=folder,
             on_done=lambda r: bar.update(1),
+            speedups=not no_speedups,  # the build context carries it to every worker
         )
     elapsed = time.perf_counter() - start
     write_build_report(out, results, label=label, source=source)
@@ -122,6 +144,7 @@ def command(
             click.echo(f"  ⚠ [{r.unit_id}] {w}", err=True)
         for e in r.errors:
             click.echo(f"  ✗ [{r.unit_id}] {e}", err=True)
+    _write_problems(network, out)
     failed = [r.unit_id for r in results if not r.ok]
     skipped = sum(1 for r in results if r.skipped)
     click.echo(
@@ -175,3 +198,40 @@ def _shard_selection(
         + (f" ({', '.join(chosen)})" if spec.final else "")
     )
     return chosen, spec.label
+
+
+def _selection(network: Network, ids: tuple[str, ...], only: bool) -> list[str] | None:
+    """The units to build: all (no IDS), the IDS (``--only``), or the IDS and their ancestors,
+    so a school's Phòng and Sở roll up its change (the builder orders members first)."""
+    if not ids:
+        return None
+    chosen = list(dict.fromkeys(ids))
+    if only:
+        return chosen
+    added = [a.id for uid in chosen for a in network.ancestors(uid)]
+    added = [a for a in dict.fromkeys(added) if a not in chosen]
+    if added:
+        click.echo(
+            f"Xây lại cả cấp trên / also rebuilding the portals above: {', '.join(added)}"
+            " (--only: chỉ các đơn vị đã nêu / just the given units)"
+        )
+    return chosen + added
+
+
+def _write_problems(network: Network, out: Path) -> None:
+    """The per-unit problem list (``<out>/.edusite/problems.md|json``, ``$GITHUB_STEP_SUMMARY``)
+    of every unit's latest recorded build in ``out``."""
+    from ..publishing.problems import build_problems, build_states, write_problems
+    from ..publishing.shard import read_build_status
+
+    statuses = read_build_status(out)
+    states = build_states(network, statuses, out)
+    failed = sum(1 for s in states.values() if s != "built")
+    path = write_problems(
+        out,
+        network,
+        f"edusite build: {failed}/{len(states)} đơn vị lỗi / units failed",
+        states,
+        build_problems(network, statuses),
+    )
+    click.echo(f"Danh sách lỗi / problem list: {path}")

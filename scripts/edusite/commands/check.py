@@ -15,6 +15,8 @@ from pathlib import Path
 
 import click
 
+from .. import context
+from ..context import BuildContext
 from ..disclosure.checker import check_network
 from ..disclosure.report import exit_code, format_json, format_junit, format_text
 from ..disclosure.rules import get_rules
@@ -111,14 +113,15 @@ def _check(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, roo
     # Attachment inspections (opening every PDF and spreadsheet) are remembered by content in
     # the build's cache folder, shared with `edusite build` (only when the network has one:
     # checking a folder never leaves files in it).
-    saved = os.environ.get("EDUSITE_CACHE_DIR")
-    if saved is None and (network.root / ".cache").is_dir():  # a built network's cache only
-        os.environ["EDUSITE_CACHE_DIR"] = str(network.root / ".cache")
-    try:
+    cache = network.root / ".cache"
+    ctx = BuildContext(
+        root=network.root,
+        out=network.root / "public",
+        cache=cache if cache.is_dir() else None,  # a built network's cache only
+        network=network,
+    )
+    with context.active(ctx):
         results = check_network(network, today, rules, list(ids) or None)
-    finally:  # in-process callers (tests, scripts) keep their environment
-        if saved is None:
-            os.environ.pop("EDUSITE_CACHE_DIR", None)
     text = FORMATS[fmt](results, today, rules)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,8 @@ Stock Material copies ~2.6 MB of CSS, JS and source maps into every site: 2.6 GB
 schools, past GitHub Pages' 1 GB limit. Under ``edusite build`` the theme's static files are
 written once to ``<out>/_shared/<hash>/`` (content-hashed, so a theme change gets a new folder and
 browsers never mix versions), and templates' ``'assets/…' | url`` links point there. Source maps
-are left out. ``mkdocs build``/``serve`` of a single site keep the stock behaviour.
+are left out (the build context's ``shared_assets``). ``mkdocs build``/``serve`` of a single site
+keep the stock behaviour.
 """
 
 from __future__ import annotations
@@ -20,11 +21,6 @@ from typing import Any
 SHARED_DIR = "_shared"
 SKIP_SUFFIXES = (".map",)
 _HASHES: dict[tuple[tuple[str, int, int], ...], str] = {}
-
-
-def enabled() -> bool:
-    """Shared assets are used by ``edusite build`` (which sets ``EDUSITE_SHARED_ASSETS``)."""
-    return os.environ.get("EDUSITE_SHARED_ASSETS") == "1"
 
 
 def assets_hash(files: Iterable[tuple[str, str]]) -> str:

@@ -17,16 +17,17 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import disclosure, yamlio
+from .. import context, disclosure, yamlio
 from ..build import speedups
 from ..config import EdusiteConfig
+from ..context import BuildContext
 from ..errors import EdusiteError, Problem, problem
 from ..security import confine, csp, limits, markup, personal_data
 from ..security.urls import safe_url
 from ..text import EPOCH_LOCAL, format_date, format_datetime
 from . import assets, portal
 from .feeds import write_feeds
-from .site import SiteState, find_root, get_network_cached, post_context
+from .site import SiteState, post_context, site_unit
 from .theme import theme_context
 
 log = get_plugin_logger(__name__)
@@ -47,6 +48,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.embed_hosts: tuple[str, ...] = markup.EMBED_HOSTS
         self.trusted_html = False
         self.page_problems: list[Problem] = []
+        self.ctx: BuildContext | None = None
 
     # MkDocs calls on_config before anything is read: resolve the unit (the menu comes later).
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -56,17 +58,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self._shared_ctx = None
         if not self.config.enabled:
             return None
-        root = Path(self.config.network_root or find_root(config.config_file_path))
         try:
-            network = get_network_cached(root)
+            self.ctx, network, unit = site_unit(config)
         except EdusiteError as exc:
             raise PluginError(str(exc)) from exc
-        unit_id = ((config.extra.get("unit") or {}).get("id")) or ""
-        if unit_id not in network:
-            raise PluginError(
-                f"{config.config_file_path}: trường 'extra.unit.id' / field 'extra.unit.id': "
-                f"không tìm thấy đơn vị '{unit_id}' / unit '{unit_id}' not found"
-            )
+        if self.config.cache_dir and context.running() is None:  # plain mkdocs build option
+            self.ctx = self.ctx.but(cache=Path(self.config.cache_dir))
+        unit_id = unit.id
         # The content boundary, before MkDocs walks the folder (it follows symlinks).
         found = confine.scan_content(Path(config.docs_dir))
         if found:
@@ -85,6 +83,8 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             site_dir=Path(config.site_dir),
             categories=dict(self.config.categories),
             per_page=self.config.pagination_per_page,
+            today=self.ctx.now,
+            output_root=self.ctx.out,
         )
         return config
 
@@ -228,7 +228,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             return
-        from ..disclosure.privacy import contact_phones
+        from ..security.privacy import contact_phones
 
         phones = contact_phones(state.unit.raw, state.unit.phone, state.docs_dir)
         blocking = personal_data.blocking_kinds(state.network.settings)
@@ -297,7 +297,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                     state.unit.id,
                     state.today.date(),
                     self.rules,
-                    memo_dir=self._cache_dir(state) / "disclosure",
+                    memo_dir=self.ctx.cache_dir("disclosure") if self.ctx else None,
                 )
             return disclosure.disclosure_index_context(
                 state.unit, state.docs_dir, state.today.date(), self.rules
@@ -310,7 +310,8 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
 
     def _roll_up(self, state: SiteState) -> list[tuple[Any, str]]:
         """Collect members' news for a portal; return its listing pages and their templates."""
-        self.rollup = portal.collect_for(state, self._cache_dir(state))
+        assert self.ctx is not None
+        self.rollup = portal.collect_for(state, self.ctx)
         for line in portal.health_warnings(self.rollup):
             log.warning(line)
         out = []
@@ -325,18 +326,14 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         return out
 
     def cache_dir(self) -> Path | None:
-        """This site's cache folder (see :meth:`_cache_dir`); ``None`` before ``on_config``."""
-        return self._cache_dir(self.state) if self.state is not None else None
-
-    def _cache_dir(self, state: SiteState) -> Path:
-        """Roll-up state and caches: option ``cache_dir``, else ``EDUSITE_CACHE_DIR``, else <root>/.cache."""
-        chosen = self.config.cache_dir or os.environ.get("EDUSITE_CACHE_DIR")
-        return Path(chosen) if chosen else state.network.root / ".cache"
+        """This build's cache folder (the context's; the ``cache_dir`` option for a plain
+        ``mkdocs build``); ``None`` with ``--no-cache`` or before ``on_config``."""
+        return self.ctx.cache if self.ctx is not None else None
 
     def _share_theme_assets(self, files: Files, config: MkDocsConfig) -> None:
         """Under ``edusite build``: take theme static files out of the site (see :mod:`assets`)."""
         self.shared_assets = None
-        if not assets.enabled() or self.state is None:
+        if self.ctx is None or not self.ctx.shared_assets or self.state is None:
             return
         theme = [
             f
@@ -351,7 +348,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             if not f.src_uri.endswith(assets.SKIP_SUFFIXES)
         ]
         digest = assets.assets_hash(kept)
-        assets.write_shared(self.state.output_root, digest, kept)
+        assets.write_shared(self.ctx.out, digest, kept)
         self.shared_assets = ({uri for uri, _ in kept}, digest)
 
     def _site_context(self) -> dict[str, Any]:

@@ -7,11 +7,11 @@ templates, and the portal's own roll-up feed, written with the same writer as ev
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 from typing import Any
 
+from ..context import BuildContext
 from ..rollup import RollupItem, RollupResult, collect, health_line
 from ..structure.listings import Listing, paginate
 from ..text import EPOCH_LOCAL, format_date
@@ -47,14 +47,15 @@ def item_context(item: RollupItem) -> dict[str, Any]:
     }
 
 
-def collect_for(state: SiteState, cache_dir: Path) -> RollupResult:
-    """Run the roll-up for ``state``'s portal (offline when ``EDUSITE_OFFLINE`` is set)."""
+def collect_for(state: SiteState, ctx: BuildContext) -> RollupResult:
+    """Run the roll-up for ``state``'s portal, per the build context (offline or not, where the
+    feeds' state is kept)."""
     return collect(
         state.network,
         state.unit.id,
-        state.output_root,
-        cache_dir / "rollup",
-        offline=bool(os.environ.get("EDUSITE_OFFLINE")),
+        ctx.out,
+        ctx.cache_dir("rollup"),
+        offline=ctx.offline,
         now=state.today,
     )
 

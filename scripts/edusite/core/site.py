@@ -6,13 +6,14 @@ context. Keeping this out of ``plugin.py`` keeps the MkDocs hooks thin and the l
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import Problem
+from .. import context
+from ..context import BuildContext
+from ..errors import EdusiteError, Problem, problem
 from ..structure.listings import Listing, get_listings
 from ..structure.network import Network, Unit, get_network
 from ..structure.posts import NEWS_DIR, Post, is_post, load_post
@@ -31,39 +32,56 @@ MENU = [
     ("Liên hệ", ["lien-he.md", "lien-he/index.md"]),
 ]
 
-_NETWORK_CACHE: dict[Path, tuple[tuple[tuple[str, int], ...], Network, str]] = {}
-
-
-def find_root(config_file: str | Path) -> Path:
-    """The repository root: the nearest folder above ``config_file`` that holds ``sites/``."""
-    start = Path(config_file).resolve().parent
-    for folder in (start, *start.parents):
-        if (folder / "sites").is_dir() and (folder / "mkdocs.yml").is_file():
-            return folder
-    return start.parent.parent
+_NETWORK_CACHE: dict[Path, tuple[tuple[tuple[str, int], ...], Network]] = {}
 
 
 def get_network_cached(root: Path) -> Network:
-    """:func:`get_network`, cached per process while no site config changes (workers build many).
-
-    Checking that costs a stat of every site's config (8 ms for 300 sites, three plugins per
-    site): within one ``edusite build`` run (``EDUSITE_BUILD_RUN``, set by the builder, which
-    validated the network first) the configs do not change, so the check is made once.
-    """
-    run = os.environ.get("EDUSITE_BUILD_RUN", "")
-    cached = _NETWORK_CACHE.get(root)
-    if cached and run and cached[2] == run:
-        return cached[1]
+    """:func:`get_network`, cached per process while no site config changes (a ``mkdocs serve``
+    rebuilds, a process that builds several sites). Under ``edusite build`` plugins take the
+    network of the build's context instead (:func:`site_network`): it was validated once, and
+    the configs do not change while the run lasts."""
     files = sorted((root / "sites").glob("*/mkdocs.yml"))
     stamp = tuple(
         (str(f), f.stat().st_mtime_ns) for f in [root / "mkdocs.yml", *files] if f.exists()
     )
+    cached = _NETWORK_CACHE.get(root)
     if cached and cached[0] == stamp:
-        _NETWORK_CACHE[root] = (stamp, cached[1], run)
         return cached[1]
     network = get_network(root)
-    _NETWORK_CACHE[root] = (stamp, network, run)
+    _NETWORK_CACHE[root] = (stamp, network)
     return network
+
+
+def site_network(
+    config_file: str | Path, site_dir: str | Path, network_root: str | Path | None = None
+) -> tuple[BuildContext, Network]:
+    """The build context of one site (:func:`edusite.context.for_site`) and its network: the
+    context's own when it has one for this repository, else loaded (and cached) from disk."""
+    ctx = context.for_site(config_file, site_dir)
+    root = Path(network_root).resolve() if network_root else Path(ctx.root).resolve()
+    if ctx.network is not None and Path(ctx.network.root).resolve() == root:
+        return ctx, ctx.network
+    return ctx, get_network_cached(root)
+
+
+def site_unit(config: Any) -> tuple[BuildContext, Network, Unit]:
+    """What a plugin's ``on_config`` needs: the build context, the network and this site's unit
+    (``extra.unit.id``); an unknown unit is an :class:`EdusiteError` naming the config file.
+    ``config`` is MkDocs' (``config_file_path``, ``site_dir``, ``extra``, ``plugins``)."""
+    core = config.plugins.get("edusite")
+    configured = getattr(getattr(core, "config", None), "network_root", None)
+    ctx, network = site_network(config.config_file_path, config.site_dir, configured)
+    unit_id = ((config.extra.get("unit") or {}).get("id")) or ""
+    if unit_id not in network:
+        raise EdusiteError(
+            problem(
+                config.config_file_path,
+                "extra.unit.id",
+                f"không tìm thấy đơn vị '{unit_id}'",
+                f"unit '{unit_id}' not found",
+            )
+        )
+    return ctx, network, network[unit_id]
 
 
 @dataclass
@@ -84,11 +102,11 @@ class SiteState:
     problems: list[Problem] = field(default_factory=list)
     _by_src: dict[str, Post] = field(default_factory=dict, repr=False)
 
-    @property
-    def output_root(self) -> Path:
-        """Folder holding every unit's built site (``public/``), where member feeds are read."""
-        env = os.environ.get("EDUSITE_OUTPUT_ROOT")
-        return Path(env) if env else self.site_dir.parent
+    output_root: Path | None = None  # every unit's built site (public/): the context's out
+
+    def __post_init__(self) -> None:
+        if self.output_root is None:
+            self.output_root = self.site_dir.parent
 
     # -- collecting ---------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
-from .. import memo
+from .. import context, memo
 
 #: extension -> (type label, Vietnamese description)
 TYPES: dict[str, tuple[str, str]] = {
@@ -68,7 +67,7 @@ def inspect(path: Path) -> Inspection:
 
     Opening a PDF and extracting its text costs milliseconds, and a portal's dashboard checks
     every member's attachments on each build: results are kept per process by the file's stat,
-    and in ``$EDUSITE_CACHE_DIR/attachments/`` (set by ``edusite build``) by a hash of the
+    and in the build context's ``<cache>/attachments/`` (``edusite build`` and ``check``) by a hash of the
     file's bytes and of the edusite code, so a changed file or checker is never trusted.
     """
     seen = memo.stamp([path])
@@ -80,7 +79,7 @@ def inspect(path: Path) -> Inspection:
 
 
 def _inspect_cached(path: Path) -> Inspection:
-    folder = os.environ.get("EDUSITE_CACHE_DIR")
+    folder = context.cache_dir("attachments")
     try:
         data = path.read_bytes() if folder else None
     except OSError:
@@ -88,7 +87,7 @@ def _inspect_cached(path: Path) -> Inspection:
     if not folder or data is None:
         return _inspect(path)
     memo_key = memo.key(path.suffix.lower(), hashlib.sha256(data).digest())
-    memo_file = Path(folder) / "attachments" / f"{memo_key}.json"
+    memo_file = folder / f"{memo_key}.json"
     found = memo.load(memo_file, memo_key)
     if isinstance(found, dict):
         with contextlib.suppress(TypeError):

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import Problem, display_path
 from ..security import personal_data
+from ..security.privacy import contact_phones, scan
 from ..structure.network import Network, Unit
 from ..text import format_date
 from .dates import (
@@ -27,7 +28,6 @@ from .dates import (
 )
 from .model import Deadline, Regime, Rules, Section
 from .pages import DisclosurePage, bad_year_folders, load_page, load_year, year_folders
-from .privacy import contact_phones, scan
 from .results import Finding, ItemResult, PeriodResult, UnitResult, YearResult, status_of
 
 _PRIVACY_TEXT = personal_data.TEXT  # the same words as the build-time check

@@ -3,3 +3,7 @@
 Pure modules (``model``, ``load``, ``pages``, ``render``, ``feed``, ``site``) know nothing of
 MkDocs; ``plugin`` is the thin MkDocs glue (entry point ``edusite-documents``).
 """
+
+from .render import CSS_PATH
+
+__all__ = ["CSS_PATH"]

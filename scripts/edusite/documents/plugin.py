@@ -19,13 +19,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from ..core.site import find_root, get_network_cached
+from ..core.site import site_unit
 from ..errors import EdusiteError, Problem
-from ..reports.page import ReportPage, portal_report, render_page, valid_until
+from ..reports import ReportPage, portal_report, render_page, valid_until
 from ..text import now
 from .feed import ATOM_PATH, RSS_PATH
 from .render import CSS_PATH, JS_PATH
-from .site import DocumentsSite, output_root
+from .site import DocumentsSite
 
 log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).with_name("assets")
@@ -61,23 +61,14 @@ class DocumentsPlugin(BasePlugin[DocumentsConfig]):
         self.site, self.report, self.valid_until = None, None, None
         if not self.config.enabled:
             return None
-        core = config.plugins.get("edusite")
-        configured = getattr(getattr(core, "config", None), "network_root", None)
-        root = Path(configured or find_root(config.config_file_path))
         try:
-            network = get_network_cached(root)
+            ctx, network, unit = site_unit(config)
         except EdusiteError as exc:
             raise PluginError(str(exc)) from exc
-        unit_id = (config.extra.get("unit") or {}).get("id") or ""
-        if unit_id not in network:
-            raise PluginError(
-                f"{config.config_file_path}: trường 'extra.unit.id' / field 'extra.unit.id': "
-                f"không tìm thấy đơn vị '{unit_id}' / unit '{unit_id}' not found"
-            )
         self.site = DocumentsSite(
             network=network,
-            unit=network[unit_id],
-            output_root=output_root(Path(config.site_dir)),
+            unit=unit,
+            output_root=ctx.out,
             upper_enabled=self.config.upper_enabled,
             upper_limit=self.config.upper_limit,
         )

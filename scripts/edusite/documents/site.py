@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import memo
+from .. import context, memo
 from ..errors import Problem
 from ..security.confine import stays_inside
 from ..structure.network import Network, Unit
@@ -32,12 +32,10 @@ log = logging.getLogger("mkdocs.plugins.edusite.documents")
 
 
 def output_root(site_dir: Path) -> Path:
-    """Folder holding every unit's built site: ``EDUSITE_OUTPUT_ROOT`` or the site dir's parent.
-
-    The same rule as :attr:`edusite.core.site.SiteState.output_root`.
-    """
-    env = os.environ.get("EDUSITE_OUTPUT_ROOT")
-    return Path(env) if env else site_dir.parent
+    """Folder holding every unit's built site: the running build's output, else the site dir's
+    parent. The same rule as :attr:`edusite.core.site.SiteState.output_root`."""
+    ctx = context.running()
+    return ctx.out if ctx is not None else site_dir.parent
 
 
 def upper_inputs(network: Network, unit: Unit, root: Path) -> list[Path]:

@@ -51,7 +51,7 @@ class ImagesConfig(base.Config):
 
     cache_dir = c.Optional(c.Type(str))
     """Cache folder; default ``<cache>/images`` where ``<cache>`` is the ``edusite`` plugin's
-    ``cache_dir``, else ``$EDUSITE_CACHE_DIR``, else ``<network root>/.cache``."""
+    ``cache_dir``, else the build context's ``<cache>/images`` (none: a temporary folder)."""
 
     threads = c.Type(int, default=0)
     """Threads that render images (0: up to 4, one per CPU)."""

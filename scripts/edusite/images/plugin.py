@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import shutil
+import tempfile
 from pathlib import Path, PurePosixPath
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,7 +23,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..core.site import find_root
+from .. import context
 from ..errors import Problem, problem
 from . import albums as alb
 from .attachments import Attachment, label_links, plan_names
@@ -52,6 +54,9 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
         self.album_index: str | None = None
         self.resolver = Resolver(self.lookup.get, self.renamed.get)
         self.options = Options()
+        if getattr(self, "_scratch", None) is not None:  # a failed --no-cache build's
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        self._scratch: Path | None = None  # temporary image cache of a --no-cache build
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -88,15 +93,20 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
         return config
 
     def _cache_root(self, config: MkDocsConfig) -> Path:
-        """Own option, else the core plugin's ``cache_dir``, else ``EDUSITE_CACHE_DIR``, else
-        ``<network root>/.cache`` (the core's order), plus ``images/``."""
+        """Own option ``cache_dir``, else the build context's ``<cache>/images``; with no cache
+        (``--no-cache``) a temporary folder, removed after the build (nothing left behind)."""
         if self.config.cache_dir:
             return Path(self.config.cache_dir)
+        ctx = context.for_site(config.config_file_path, config.site_dir)
         core = config.plugins.get("edusite")
         chosen = getattr(getattr(core, "config", None), "cache_dir", None)
-        chosen = chosen or os.environ.get("EDUSITE_CACHE_DIR")
-        base = Path(chosen) if chosen else find_root(config.config_file_path) / ".cache"
-        return base / "images"
+        if chosen and context.running() is None:
+            return Path(chosen) / "images"
+        folder = ctx.cache_dir("images")
+        if folder is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="edusite-images-"))
+            return self._scratch
+        return folder
 
     # -- files --------------------------------------------------------------------------------
 
@@ -239,6 +249,12 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
             return None
         return rewrite_page(output, page.file.url, self.resolver, self.options)
 
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed ``--no-cache`` build leaves no temporary image cache behind."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
     @event_priority(-100)  # after the plugins that write feeds
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Copy the variants into the site; point feed enclosures at published files."""
@@ -246,6 +262,9 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
             return
         site = Path(config.site_dir)
         write_variants(self.records.values(), site)
+        if self._scratch is not None:  # --no-cache: the variants are in the site now
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
         if not (self.records or self.renamed):
             return
         feeds = [  # os.walk lists each folder once (Path.rglob twice)

@@ -6,3 +6,7 @@ the one Post model, photos, videos, albums), ``quotas`` (rules as data and their
 and ``page`` (the portals' ``bao-cao/`` page). Used by ``edusite report`` and the
 ``edusite-documents`` plugin.
 """
+
+from .page import ReportPage, portal_report, render_page, valid_until
+
+__all__ = ["ReportPage", "portal_report", "render_page", "valid_until"]

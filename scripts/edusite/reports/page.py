@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from ..documents.render import CSS_PATH
+from ..documents import CSS_PATH
 from ..structure.network import Network, Unit
 from ..text import TZ, format_date, to_local
 from .chart import bar_chart

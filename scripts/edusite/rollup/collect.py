@@ -48,7 +48,7 @@ def collect(
     network: Network,
     portal_id: str,
     output_root: Path,
-    state_dir: Path,
+    state_dir: Path | None,
     *,
     offline: bool = False,
     now: datetime | None = None,
@@ -62,7 +62,7 @@ def collect(
         portal_id: a unit of kind ``so`` or ``portal``.
         output_root: the build output holding ``<id>/feed.xml`` etc. (normally ``public/``).
         state_dir: where per-feed state lives (normally ``.cache/rollup``); the portal's files go
-            to ``state_dir/<portal_id>/``.
+            to ``state_dir/<portal_id>/``; ``None`` keeps no state (``--no-cache``).
         offline: fetch nothing; remote feeds contribute their stored items only.
         now: the build time (defaults to :func:`edusite.text.now`, which ``EDUSITE_NOW`` pins).
         client: an httpx client to reuse (one is created and closed otherwise).
@@ -87,7 +87,10 @@ def collect(
     now = to_local(now) if now else text.now()
     settings = settings or FetchSettings()
     sources = feed_sources(network, portal_id, output_root, policy)
-    states = [load_state(state_path(state_dir, portal_id, s.key)) for s in sources]
+    states = [  # no state folder (--no-cache): every feed starts afresh and nothing is kept
+        load_state(state_path(state_dir, portal_id, s.key)) if state_dir is not None else None
+        for s in sources
+    ]
 
     outcomes: list[_Outcome | None] = [None] * len(sources)
     remote: list[int] = []
@@ -113,7 +116,7 @@ def collect(
 
     done = [o for o in outcomes if o is not None]
     for source, outcome in zip(sources, done, strict=True):
-        if outcome.state is not None:
+        if outcome.state is not None and state_dir is not None:
             save_state(state_path(state_dir, portal_id, source.key), outcome.state)
     items, merge_warnings = _merge([o.items for o in done], policy, now)
     # Whatever its origin (this build's parse, a state file), every item returned has been

@@ -19,7 +19,6 @@ Record ids are ordered newest first, so a lower id breaks a score tie in favour 
 from __future__ import annotations
 
 import html
-import os
 import posixpath
 import re
 from collections import defaultdict, deque
@@ -34,6 +33,7 @@ from urllib.parse import urlsplit
 import orjson
 import yaml
 
+from .. import context
 from ..structure.network import Network, Unit
 from ..text import fold, nfc
 
@@ -398,9 +398,10 @@ def merge(
 
 
 def output_root(site_dir: Path) -> Path:
-    """Where every unit's built site lives (``EDUSITE_OUTPUT_ROOT`` or the site dir's parent)."""
-    env = os.environ.get("EDUSITE_OUTPUT_ROOT")
-    return Path(env) if env else site_dir.parent
+    """Where every unit's built site lives: the running build's output, else the site dir's
+    parent (a plain ``mkdocs build``)."""
+    ctx = context.running()
+    return ctx.out if ctx is not None else site_dir.parent
 
 
 def cache_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:

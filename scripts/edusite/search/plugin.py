@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from ..core.site import find_root, get_network_cached
+from ..core.site import site_unit
 from ..errors import EdusiteError
 from ..structure.network import Network, Unit
 from . import background
@@ -59,20 +59,10 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.network, self.unit, self.records, self.skip = None, None, [], set()
         if not self.config.enabled:
             return None
-        core = config.plugins.get("edusite")
-        configured = getattr(getattr(core, "config", None), "network_root", None)
-        root = Path(configured or find_root(config.config_file_path))
         try:
-            network = get_network_cached(root)
+            _ctx, self.network, self.unit = site_unit(config)
         except EdusiteError as exc:
             raise PluginError(str(exc)) from exc
-        unit_id = (config.extra.get("unit") or {}).get("id") or ""
-        if unit_id not in network:
-            raise PluginError(
-                f"{config.config_file_path}: trường 'extra.unit.id' / field 'extra.unit.id': "
-                f"không tìm thấy đơn vị '{unit_id}' / unit '{unit_id}' not found"
-            )
-        self.network, self.unit = network, network[unit_id]
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:

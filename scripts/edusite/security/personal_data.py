@@ -1,7 +1,7 @@
 """Personal data caught while building: a blocking finding fails the unit before anything of it
 is written where others read it (pages, feeds, the search indexes of the unit and its portals).
 
-The scanner is :func:`edusite.disclosure.privacy.scan`, the one ``edusite check`` runs on the
+The scanner is :func:`edusite.security.privacy.scan`, the one ``edusite check`` runs on the
 3 công khai pages; here it runs on every page a unit publishes (posts included). Only the kinds
 that block publishing are reported (``extra.network.publish.blocking_checks``, default citizen
 ID numbers and birth dates), and birth dates only where they are a list of people: a table whose
@@ -46,7 +46,7 @@ def scan_page(
 ) -> list[Problem]:
     """Errors for the blocking personal data in one page's ``text`` (the whole file, so line
     numbers are the editor's). Numbers are shown masked, with the line."""
-    from ..disclosure.privacy import scan
+    from .privacy import scan
 
     stop = set(blocking)
     found = [

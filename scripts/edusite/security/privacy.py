@@ -1,4 +1,6 @@
-"""Personal data that must not appear in disclosure pages or their attachments.
+"""Personal data that must not be published: the scanner of 3 công khai pages and their
+attachments (``edusite check``) and of every page a unit publishes (the build,
+:mod:`.personal_data`).
 
 Disclosure is aggregate data (counts, rates, amounts); it never needs a person's citizen ID,
 a parent's phone or a child's birth date. Three patterns are looked for:
@@ -24,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import memo
-from ..security.confine import stays_inside
 from ..text import fold
+from .confine import stays_inside
 
 _CCCD_RE = re.compile(r"(?<![\d.,])0\d{2}(?:[ .]?\d{3}){3}(?!\d)")
 _PHONE_RE = re.compile(r"(?<![\w+.,])(?:\+84[ .\-]?|0)\d(?:[ .\-]?\d){7,9}(?![\w])")
