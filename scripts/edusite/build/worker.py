@@ -30,7 +30,9 @@ class SiteResult:
     valid_until: str | None = None  # ISO time of the next scheduled post, when the site changes
 
 
-class _Capture(logging.Handler):
+class LogCapture(logging.Handler):
+    """MkDocs' log records of one build, warnings and up (errors name the file)."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.records: list[logging.LogRecord] = []
@@ -111,7 +113,7 @@ def _build_one(ctx: BuildContext, unit_id: str, config_file: str, site_dir: str)
 
     from .cache import site_expiry
 
-    capture = _Capture()
+    capture = LogCapture()
     logger = logging.getLogger("mkdocs")
     old_propagate, old_level = logger.propagate, logger.level
     logger.addHandler(capture)

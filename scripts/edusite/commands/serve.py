@@ -181,17 +181,6 @@ def with_banner(app: Callable[..., Iterable[bytes]], preview: Preview) -> Callab
     return wrapped
 
 
-class _Capture(logging.Handler):
-    """MkDocs' log records of one build (errors name the file; warnings too)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 def build_once(config_file: Path, site_dir: Path, serve_url: str) -> tuple[list[str], list[str]]:
     """Build the site into ``site_dir`` for ``serve_url``; ``(errors, warnings)``, never raises.
 
@@ -200,13 +189,14 @@ def build_once(config_file: Path, site_dir: Path, serve_url: str) -> tuple[list[
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    from ..build.worker import LogCapture
     from ..structure.network import load_unit
 
     _unit, found = load_unit(config_file)
     errors = [str(p) for p in found if p.severity == "error"]
     if errors:
         return errors, []
-    capture = _Capture()
+    capture = LogCapture()
     logger = logging.getLogger("mkdocs")
     old = logger.propagate, logger.level
     logger.addHandler(capture)

@@ -14,7 +14,7 @@ from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from .. import context, disclosure, yamlio
@@ -25,7 +25,7 @@ from ..errors import EdusiteError, Problem, problem
 from ..security import confine, csp, limits, markup, personal_data
 from ..security.urls import safe_url
 from ..text import EPOCH_LOCAL, format_date, format_datetime
-from . import assets, portal
+from . import assets, glue, portal
 from .feeds import write_feeds
 from .site import SiteState, post_context, site_unit
 from .theme import theme_context
@@ -148,9 +148,9 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             listings += self._roll_up(state)
         for listing, template in listings:
             if files.get_file_from_path(listing.src_uri) is None:
-                files.append(_virtual_page(config, listing.src_uri, listing.title, template))
+                files.append(glue.virtual_page(config, listing.src_uri, listing.title, template))
         if files.get_file_from_path("index.md") is None:
-            files.append(_virtual_page(config, "index.md", "Trang chủ", "home.html"))
+            files.append(glue.virtual_page(config, "index.md", "Trang chủ", "home.html"))
         return files
 
     # Priority -100: after every plugin (images adds thu-vien-anh/ at -60), so the menu and the
@@ -401,26 +401,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             )
 
 
-def _virtual_page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:
-    """A generated Markdown page whose body the template fills from the context."""
-    safe_title = title.replace('"', "'")
-    content = f'---\ntitle: "{safe_title}"\ntemplate: {template}\n---\n'
-    return File.generated(config, src_uri, content=content)
-
-
 def _report(state: SiteState) -> None:
     """Log warnings; raise one PluginError listing every error of the site."""
     _report_problems(state.problems)
 
 
 def _report_problems(problems: list[Problem]) -> None:
-    """Log warnings; raise one PluginError listing every error."""
-    errors = [p for p in problems if p.severity == "error"]
-    for p in problems:
-        if p.severity != "error":
-            log.warning(str(p))
-    if errors:
-        raise PluginError("\n".join(str(p) for p in errors))
+    glue.report(problems, log)
 
 
 #: Front-matter keys that are plain text wherever a template prints them.

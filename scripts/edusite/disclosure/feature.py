@@ -25,8 +25,8 @@ def inputs(ctx: Any, unit: Any) -> Iterable[Input]:
         return []
     found = _rules_file(ctx)
     if unit.is_portal:
-        for member in network.descendants(unit.id):
-            found += [network.content_dir(member) / DISCLOSURE_DIR, member.config_file]
+        for member in network.descendants(unit.id):  # the same trees the report hashes
+            found += [network.content_dir(member), member.config_file]
     return found
 
 

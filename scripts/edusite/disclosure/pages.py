@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import EdusiteError, Problem, problem
 from ..security.confine import confined_file, stays_inside
 from ..security.markup import plain_text
+from ..structure import frontmatter
 from ..structure.posts import read_source, shown, unreadable
 from ..text import human_size, nfc, parse_datetime
 from ..yamlio import load_front_matter, split_front_matter
@@ -196,8 +197,8 @@ def _load_page(
 ) -> DisclosurePage:
     page = DisclosurePage(path=path, src_uri=src_uri, school_year=start, section=expected_slug)
 
-    def err(key: str | None, vi: str, en: str) -> None:
-        page.problems.append(problem(path, key, vi, en))
+    def err(key: str | None, vi: str, en: str, severity: str = "error") -> None:
+        page.problems.append(problem(path, key, vi, en, severity))
 
     try:
         text = read_source(path)
@@ -285,17 +286,15 @@ def _load_page(
             f"school year '{year}' differs from the folder '{school_year_label(start)}'",
         )
 
-    title = meta.get("title")
-    if title is not None and (not isinstance(title, str) or not title.strip()):
-        err("title", f"cần {FIELDS['title'][0]}", f"expected {FIELDS['title'][1]}")
-    page.title = nfc(str(title)).strip() if isinstance(title, str) else ""
-    if len(page.title) > MAX_TITLE:
-        err(
-            "title",
-            f"quá dài: {len(page.title):,} ký tự, tối đa {MAX_TITLE}",
-            f"too long: {len(page.title):,} characters, at most {MAX_TITLE}",
-        )
-        page.title = ""
+    page.title = frontmatter.text_field(
+        meta,
+        "title",
+        FIELDS["title"],
+        err,
+        required="title" in meta,  # optional, but not blank when given
+        limit=MAX_TITLE,
+        plain=True,
+    )
 
     page.published = _date_field(meta, "published", err)
     page.updated = _date_field(meta, "updated", err)

@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from ..core import glue
 from ..core.site import site_unit
 from ..errors import EdusiteError, Problem
 from ..reports import ReportPage, portal_report, render_page, valid_until
@@ -89,11 +90,11 @@ class DocumentsPlugin(BasePlugin[DocumentsConfig]):
         _raise_errors(site.problems)
         site.read_upper()
         for page in site.make_pages():
-            _add_page(files, config, page.src_uri, page.title)
+            glue.add(files, glue.virtual_page(config, page.src_uri, page.title))
         feeds = site.feeds()
         if feeds is not None:
-            _add(files, File.generated(config, RSS_PATH, content=feeds[0]))
-            _add(files, File.generated(config, ATOM_PATH, content=feeds[1]))
+            glue.add(files, File.generated(config, RSS_PATH, content=feeds[0]))
+            glue.add(files, File.generated(config, ATOM_PATH, content=feeds[1]))
         if self.config.report_enabled and site.unit.is_portal:
             moment = now()
             try:
@@ -111,13 +112,13 @@ class DocumentsPlugin(BasePlugin[DocumentsConfig]):
                     line,
                 )
         if self.report is not None:
-            _add_page(files, config, self.report.src_uri, self.report.title)
+            glue.add(files, glue.virtual_page(config, self.report.src_uri, self.report.title))
             for path, data in self.report.files.items():
-                _add(files, File.generated(config, path, content=data))
+                glue.add(files, File.generated(config, path, content=data))
         if site.pages or self.report is not None:
             for path, name in ((JS_PATH, "documents.js"), (CSS_PATH, "documents.css")):
                 asset = (ASSETS / name).read_bytes()
-                _add(files, File.generated(config, path, content=asset))
+                glue.add(files, File.generated(config, path, content=asset))
         return files
 
     def on_page_markdown(
@@ -151,18 +152,6 @@ class DocumentsPlugin(BasePlugin[DocumentsConfig]):
         return html + extra
 
 
-def _add(files: Files, file: File) -> None:
-    """Add a generated file unless the site already has one at that path (the author's wins)."""
-    if files.get_file_from_path(file.src_uri) is None:
-        files.append(file)
-
-
-def _add_page(files: Files, config: MkDocsConfig, src_uri: str, title: str) -> None:
-    """A generated Markdown page holding only its title; its body is injected when rendered."""
-    safe = title.replace("\\", "\\\\").replace('"', '\\"')
-    _add(files, File.generated(config, src_uri, content=f'---\ntitle: "{safe}"\n---\n'))
-
-
 def _memo_dir(config: MkDocsConfig) -> Path | None:
     """Where the report keeps what members' posts gave (``<cache>/reports``), if known."""
     core = config.plugins.get("edusite")
@@ -172,9 +161,4 @@ def _memo_dir(config: MkDocsConfig) -> Path | None:
 
 def _raise_errors(problems: list[Problem]) -> None:
     """Log warnings; raise one PluginError listing every error (the site is not built)."""
-    for p in problems:
-        if p.severity != "error":
-            log.warning(str(p))
-    errors = [str(p) for p in problems if p.severity == "error"]
-    if errors:
-        raise PluginError("\n".join(errors))
+    glue.report(problems, log)

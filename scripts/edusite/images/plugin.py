@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .. import context
+from ..core import glue
 from ..errors import Problem, problem
 from . import albums as alb
 from .attachments import Attachment, label_links, plan_names
@@ -211,9 +212,8 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
         files.append(File.generated(config, alb.JS_FILE, content=GALLERY_JS))
         index = f"{self.config.album_dir.strip('/')}/index.md"
         self.album_index = index
-        if self.config.album_index and files.get_file_from_path(index) is None:
-            content = f'---\ntitle: "{alb.ALBUM_INDEX_TITLE}"\n---\n'
-            files.append(File.generated(config, index, content=content))
+        if self.config.album_index:
+            glue.add(files, glue.virtual_page(config, index, alb.ALBUM_INDEX_TITLE))
 
     # -- pages --------------------------------------------------------------------------------
 
@@ -290,10 +290,4 @@ def _missing_alt(where: str, src: str) -> Problem:
 
 
 def _report(problems: list[Problem]) -> None:
-    """Log warnings; raise one PluginError listing every error."""
-    errors = [p for p in problems if p.severity == "error"]
-    for p in problems:
-        if p.severity != "error":
-            log.warning(str(p))
-    if errors:
-        raise PluginError("\n".join(str(p) for p in errors))
+    glue.report(problems, log)

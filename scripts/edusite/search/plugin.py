@@ -20,6 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from ..core import glue
 from ..core.site import site_unit
 from ..errors import EdusiteError
 from ..structure.network import Network, Unit
@@ -75,8 +76,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             (JS_PATH, (ASSETS / "search.js").read_bytes()),
             (CSS_PATH, (ASSETS / "search.css").read_bytes()),
         ):
-            if files.get_file_from_path(path) is None:
-                files.append(File.generated(config, path, content=content))
+            glue.add(files, File.generated(config, path, content=content))
         return files
 
     def on_page_content(
