@@ -132,3 +132,30 @@ def test_every_payload_is_absent_from_script_contexts(
                 continue
             hit = [m for m in markers if m in block]
             assert not hit, (path, hit)
+
+
+#: One page rendered by each page template of the shared theme, in the hostile network.
+TEMPLATE_PAGES = {
+    "home.html": f"{SCHOOL}/index.html",
+    "post.html": f"{SCHOOL}/tin-tuc/2026/2026-11-20-bai-thu-an-toan/index.html",
+    "news-list.html": f"{SCHOOL}/tin-tuc/index.html",
+    "main.html": f"{SCHOOL}/gioi-thieu/index.html",
+    "404.html": f"{SCHOOL}/404.html",
+    "disclosure-index.html": f"{SCHOOL}/cong-khai/index.html",
+    "disclosure-section.html": f"{SCHOOL}/cong-khai/2026-2027/thong-tin-chung/index.html",
+    "disclosure-dashboard.html": "phong-gd-song-cau/cong-khai/index.html",
+    "rollup-list.html": "phong-gd-song-cau/tin-don-vi/index.html",
+    "rollup-health.html": "phong-gd-song-cau/tin-don-vi/tinh-trang-nguon-tin/index.html",
+}
+
+
+def test_every_page_template_rendered_hostile_data(hostile: tuple[Path, dict[str, Any]]) -> None:
+    """Each page template of the theme printed the school's hostile name (escaped) in the
+    hostile build, so the oracle above judged every template with hostile values."""
+    root, _ = hostile
+    theme = Path(__file__).resolve().parents[2] / "shared-theme"
+    page_templates = {p.name for p in theme.glob("*.html")}
+    assert page_templates <= set(TEMPLATE_PAGES), page_templates - set(TEMPLATE_PAGES)
+    escaped = "&#34;Kim Đồng&#34; &amp; &#39;Bông&#39;"  # markupsafe's escaping of the name
+    for template, rel in TEMPLATE_PAGES.items():
+        assert escaped in _page(root, rel), (template, rel)
