@@ -181,7 +181,9 @@ def with_banner(app: Callable[..., Iterable[bytes]], preview: Preview) -> Callab
     return wrapped
 
 
-def build_once(config_file: Path, site_dir: Path, serve_url: str) -> tuple[list[str], list[str]]:
+def build_once(
+    config_file: Path, site_dir: Path, serve_url: str, editor_url: str | None = None
+) -> tuple[list[str], list[str]]:
     """Build the site into ``site_dir`` for ``serve_url``; ``(errors, warnings)``, never raises.
 
     The unit's own config is read first with edusite's rules, so a mistake in it is reported
@@ -205,6 +207,9 @@ def build_once(config_file: Path, site_dir: Path, serve_url: str) -> tuple[list[
     try:
         config = load_config(str(config_file), site_dir=str(site_dir))
         config.site_url = serve_url
+        cms = config.plugins.get("edusite-cms")
+        if editor_url and cms is not None:  # --editor: the admin page on the local server
+            cms.config["local_backend"] = editor_url
         build(config, serve_url=serve_url)
     except Exception as exc:  # noqa: BLE001 - any failure is shown, the server goes on
         failure = str(exc) if exc.__class__.__module__.startswith("mkdocs") else repr(exc)
@@ -225,6 +230,7 @@ def serve(
     dev_addr: str,
     watch: Iterable[Path] = (),
     on_ready: Callable[[str], None] | None = None,
+    editor_url: str | None = None,
 ) -> None:
     """Serve ``config_file``'s site until interrupted (see the module docstring)."""
     from mkdocs.config import load_config
@@ -241,7 +247,7 @@ def serve(
     def rebuild() -> None:
         staging = preview.staging()
         start = time.perf_counter()
-        errors, warnings = build_once(config_file, staging, url)
+        errors, warnings = build_once(config_file, staging, url, editor_url)
         for w in warnings:
             click.echo(f"  ⚠ {w}", err=True)
         if errors:
@@ -302,15 +308,32 @@ def _interrupt(signum: int, frame: Any) -> None:
 @click.argument("unit_id")
 @root_option
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="IP:PORT")
-def command(unit_id: str, root: Path, dev_addr: str) -> None:
+@click.option(
+    "--editor",
+    is_flag=True,
+    help="Kèm trình biên tập tại <id>/quan-tri/, lưu thẳng vào content/ / with the web editor at "
+    "<id>/quan-tri/, saving straight into content/ (local server: decap-server).",
+)
+@click.option("--editor-port", default=8081, show_default=True, type=click.IntRange(1, 65535))
+def command(unit_id: str, root: Path, dev_addr: str, editor: bool, editor_port: int) -> None:
     """Xem trước trực tiếp / live preview of UNIT_ID at http://127.0.0.1:8000/<id>/."""
     network = load_network(root, [unit_id])
     unit = network[unit_id]
+    editor_url = None
+    proxy = None
+    if editor:
+        from ..cms.local import start_local_server
+
+        proxy, editor_url = start_local_server(network.root, editor_port)
 
     def ready(url: str) -> None:
         click.echo(
             f"Đang phục vụ / serving {unit.name} ({unit_id}): {url}  (Ctrl+C để dừng / to stop)"
         )
+        if editor_url:
+            click.echo(
+                f"Trình biên tập / web editor: {url}quan-tri/  (máy chủ / server {editor_url})"
+            )
 
     from mkdocs.exceptions import ConfigurationError
 
@@ -318,7 +341,13 @@ def command(unit_id: str, root: Path, dev_addr: str) -> None:
         signal.signal(signal.SIGTERM, _interrupt)  # a terminated server cleans up too
     click.echo(f"Đang dựng / building {unit_id} …", err=True)
     try:
-        serve(unit.config_file, dev_addr, watch=(network.root / "mkdocs.yml",), on_ready=ready)
+        serve(
+            unit.config_file,
+            dev_addr,
+            watch=(network.root / "mkdocs.yml",),
+            on_ready=ready,
+            editor_url=editor_url,
+        )
     except ConfigurationError as exc:  # e.g. a malformed --dev-addr
         click.echo(f"Cấu hình không hợp lệ / invalid configuration: {exc}", err=True)
         sys.exit(2)
@@ -329,3 +358,7 @@ def command(unit_id: str, root: Path, dev_addr: str) -> None:
             err=True,
         )
         sys.exit(2)
+    finally:
+        if proxy is not None:  # the local editing server ends with the preview
+            proxy.terminate()
+            proxy.wait(timeout=10)
