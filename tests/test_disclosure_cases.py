@@ -29,10 +29,24 @@ def pdf() -> bytes:
     return buf.getvalue()
 
 
+RULES = get_rules()
+
+
+def item_body(slug: str, start: int) -> str:
+    """A body covering every required item of the section (one heading each, with content)."""
+    section = RULES.regime_for(start).section(slug)
+    return "".join(
+        f"\n## {item.title}\n\nSố liệu tổng hợp của đơn vị về {item.title.lower()}.\n"
+        for item in section.items
+    )
+
+
 def year_pages(uid: str, start: int, skip: tuple[str, ...] = (), **meta: object) -> dict:
-    """Complete yearly pages of a TT09 school year."""
+    """Complete yearly pages of a TT09 school year (and the unit's "Công khai" index)."""
     label = f"{start}-{start + 1}"
-    files: dict[str, str | bytes] = {}
+    files: dict[str, str | bytes] = {
+        f"content/{uid}/cong-khai/index.md": "---\ntemplate: disclosure-index.html\n---\n\nCông khai.\n"
+    }
     for slug in YEARLY:
         if slug in skip:
             continue
@@ -48,10 +62,13 @@ def year_pages(uid: str, start: int, skip: tuple[str, ...] = (), **meta: object)
             fm.update(report_year=start - 1, as_of=f"{start - 1}-12-31")
             fm["attachments"] = [{"file": "bctn.pdf", "title": "Báo cáo"}]
             files[f"content/{uid}/cong-khai/{label}/bctn.pdf"] = pdf()
+        if slug == "thu-chi-tai-chinh" and start < 2026:  # the finance updated after quyết toán
+            fm.update(quyet_toan=f"{start}-09-15", updated=f"{start}-09-22", as_of=f"{start}-09-15")
         text = (
             "---\n"
             + yaml.safe_dump(fm, allow_unicode=True)
             + "---\n\n| A | B |\n|---|---|\n| 1 | 2 |\n"
+            + item_body(slug, start)
         )
         files[f"content/{uid}/cong-khai/{label}/{slug}.md"] = text
     return files
@@ -83,6 +100,7 @@ def test_annual_report_needs_its_attachment(tmp_path: Path) -> None:
     files = year_pages("th", 2026)
     path = "content/th/cong-khai/2026-2027/bao-cao-thuong-nien.md"
     files[path] = files[path].replace("attachments:\n- file: bctn.pdf\n  title: Báo cáo\n", "")
+    del files["content/th/cong-khai/2026-2027/bctn.pdf"]  # a file attached to no page is an error
     result = run(tmp_path, TH, files, date(2026, 11, 22))
     (finding,) = result.all_findings
     assert (finding.kind, finding.field) == ("content", "attachments")
@@ -127,7 +145,9 @@ def test_sections_not_yet_due(tmp_path: Path) -> None:
 
 def test_a_unit_without_any_page_owes_the_current_year(tmp_path: Path) -> None:
     result = run(tmp_path, TH, {}, date(2026, 11, 22))
-    assert [(f.school_year, f.kind) for f in result.all_findings] == [("2026-2027", "missing")] * 5
+    assert [(f.school_year, f.kind) for f in result.all_findings] == [(None, "index-missing")] + [
+        ("2026-2027", "missing")
+    ] * 5
 
 
 def test_bad_folder_duplicate_period_and_old_years(tmp_path: Path) -> None:
@@ -142,7 +162,11 @@ def test_bad_folder_duplicate_period_and_old_years(tmp_path: Path) -> None:
     result = run(tmp_path, units, files, date(2026, 11, 22), uid="mn")
     bad = [f for f in result.all_findings if f.kind == "front-matter"]
     assert [(f.field, f.en) for f in bad] == [
-        (None, "folder name '2025-2027' is not a school year; expected e.g. 2026-2027"),
+        (
+            None,
+            "folder name '2025-2027' is not a school year; expected e.g. 2026-2027; rename it "
+            "'2025-2026' (the pages in it do not count as disclosed)",
+        ),
         (
             "period",
             "period 2026-W47 already has the page cong-khai/2026-2027/thuc-don/a.md",

@@ -27,8 +27,8 @@ TODAY = "2026-11-22"
 PLANTED = [
     ("gdtx-e", "2026-2027", "ke-hoach-va-ket-qua", None, "birth_date", "error",
      f"{C}/gdtx-e/cong-khai/2026-2027/ke-hoach-va-ket-qua.md", None,
-     "dữ liệu cá nhân trong nội dung trang: ngày sinh trong danh sách/bảng (**/**/2008 (2))",
-     "personal data in the page content: birth dates in a list or table (**/**/2008 (2))"),
+     "dữ liệu cá nhân trong nội dung trang: ngày sinh trong danh sách/bảng (**/**/2008 (2), dòng 13)",
+     "personal data in the page content: birth dates in a list or table (**/**/2008 (2), line 13)"),
     ("lc-f", "2026-2027", "huong-nghiep", None, "missing", "error", None, None,
      "thiếu mục 'Kế hoạch giáo dục hướng nghiệp' (huong-nghiep), hạn 30/06/2026; cần tạo trang cong-khai/2026-2027/huong-nghiep.md",
      "missing section 'huong-nghiep', due 2026-06-30; create cong-khai/2026-2027/huong-nghiep.md"),
@@ -71,12 +71,12 @@ PLANTED = [
      "stale data: as of 2025-03-31, before 2025-06-30"),
     ("thpt-d", "2026-2027", "thong-tin-chung", None, "phone", "error",
      f"{C}/thpt-d/cong-khai/2026-2027/thong-tin-chung.md", None,
-     "dữ liệu cá nhân trong nội dung trang: số điện thoại không thuộc liên hệ của đơn vị (091*****78)",
-     "personal data in the page content: a phone number that is not one of the unit's contacts (091*****78)"),
+     "dữ liệu cá nhân trong nội dung trang: số điện thoại không thuộc liên hệ của đơn vị (091*****78, dòng 10)",
+     "personal data in the page content: a phone number that is not one of the unit's contacts (091*****78, line 10)"),
     ("thpt-d", "2026-2027", "ke-hoach-va-ket-qua", None, "cccd", "error",
      f"{C}/thpt-d/cong-khai/2026-2027/ke-hoach-va-ket-qua.md", None,
-     "dữ liệu cá nhân trong nội dung trang: số căn cước công dân (12 chữ số) (001*******67)",
-     "personal data in the page content: a citizen ID number (12 digits) (001*******67)"),
+     "dữ liệu cá nhân trong nội dung trang: số căn cước công dân (12 chữ số) (001*******67, dòng 16)",
+     "personal data in the page content: a citizen ID number (12 digits) (001*******67, line 16)"),
 ]  # fmt: skip
 KEYS = ("unit", "school_year", "section", "period", "kind", "severity", "file", "field")
 #: The corrupt PDF's message ends with pypdf's own reason, which varies between versions.

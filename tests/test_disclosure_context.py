@@ -54,7 +54,8 @@ def test_index_context(network, rules) -> None:
         "ke-hoach-tuan",
     ]
     first = items["thong-tin-chung"]
-    assert (first["status"], first["status_text"], first["mark"]) == ("late", "trễ hạn", "✗")
+    # each status its own icon on pages (✗ was used for missing, late and error alike)
+    assert (first["status"], first["status_text"], first["mark"]) == ("late", "trễ hạn", "◷")
     assert first["url"] == "2026-2027/thong-tin-chung/"
     assert first["site_path"] == "cong-khai/2026-2027/thong-tin-chung/"
     assert (first["due_text"], first["published_text"]) == ("30/06/2026", "15/07/2026")
@@ -212,8 +213,9 @@ def test_templates_render_accessible_tables(network, rules) -> None:
     assert "trễ hạn" in html and 'href="cong-khai/2026-2027/thong-tin-chung/"' in html
     page = unit.docs_dir / "cong-khai/2026-2027/bao-cao-thuong-nien.md"
     html, parser = render("disclosure-section.html", section_context(unit, page, {}, rules))
-    check_tables(parser)
-    assert "Tệp đính kèm" in html and ">PDF</abbr>" in html and " KB</td>" in html
+    # the attachments are a list of files (type, size, a download button), not a table
+    assert "Tệp đính kèm" in html and ">PDF</abbr>" in html and " KB</span>" in html
+    assert 'class="es-button"' in html and ">Tải về<" in html
     html, parser = render(
         "disclosure-dashboard.html", dashboard_context(network, "pgd", TODAY, rules)
     )

@@ -66,13 +66,24 @@ def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) 
     show_default=True,
     help="Thư mục gốc của mạng (chứa sites/) / network root (holding sites/).",
 )
-def command(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, root: Path) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="In các quy tắc (mục, nội dung bắt buộc, hạn, nguồn, độ tin cậy) thay vì kiểm tra; với "
+    "IDS: những gì đơn vị phải công khai / print the rules (sections, required items, deadlines, "
+    "sources, confidence) instead of checking; with IDS: what those units owe.",
+)
+def command(
+    ids: tuple[str, ...], today: date, fmt: str, output: Path | None, root: Path, explain: bool
+) -> None:
     """Kiểm tra công khai của trường và trung tâm / check schools' and centres' disclosures.
 
     IDS are unit ids; a portal or the Sở stands for all schools and centres below it. Without
     IDS every school and centre of the network is checked.
     """
     try:
+        if explain:
+            _explain(ids, root)
         _check(ids, today, fmt, output, root)
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
@@ -92,6 +103,21 @@ def command(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, ro
             err=True,
         )
         sys.exit(2)
+
+
+def _explain(ids: tuple[str, ...], root: Path) -> None:
+    from ..disclosure.checker import select_units
+    from ..disclosure.explain import explain_text
+
+    try:
+        network = get_network(root)
+        rules = get_rules(network.root, network.settings)
+        units = select_units(network, list(ids)) if ids else []
+    except KeyError as exc:
+        click.echo(f"không tìm thấy đơn vị / unknown unit id: {exc.args[0]}", err=True)
+        sys.exit(2)
+    click.echo(explain_text(rules, units), nl=False)
+    sys.exit(0)
 
 
 def _check(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, root: Path) -> None:

@@ -15,22 +15,35 @@ from typing import Any
 
 from ..errors import Problem, display_path
 from ..security import personal_data
-from ..security.privacy import contact_phones, scan
+from ..security.confine import stays_inside
+from ..security.privacy import Allowed, Hit, scan, unit_allowed
 from ..structure.network import Network, Unit
 from ..text import format_date
+from .attachments import TYPES, Inspection, inspect
+from .coverage import analyse
 from .dates import (
     Period,
+    clamp_date,
     parse_school_year,
     period_containing,
     school_year_label,
     school_year_of,
-    working_days_between,
 )
+from .history import published_years
 from .model import Deadline, Regime, Rules, Section
-from .pages import DisclosurePage, bad_year_folders, load_page, load_year, year_folders
+from .pages import (
+    DISCLOSURE_DIR,
+    DisclosurePage,
+    bad_year_folders,
+    load_page,
+    load_year,
+    year_folders,
+)
 from .results import Finding, ItemResult, PeriodResult, UnitResult, YearResult, status_of
 
 _PRIVACY_TEXT = personal_data.TEXT  # the same words as the build-time check
+#: Files a disclosure folder may hold besides pages: the attachment types, photos (in pages).
+_ATTACHMENT_SUFFIXES = {*TYPES, ".png", ".jpg", ".jpeg", ".webp", ".gif"}
 
 
 def disclosure_flags(unit: Unit) -> dict[str, Any]:
@@ -68,8 +81,13 @@ class _UnitChecker:
         self.rules = rules
         self.flags = disclosure_flags(unit)
         self.levels = unit.school_levels
-        self.phones = contact_phones(unit.raw, unit.phone, docs_dir)
+        self.allowed: Allowed = unit_allowed(unit.raw, unit.phone, docs_dir)
+        self.allowed.phones |= set(self.network_phones)
+        self.allowed.historical_before = rules.historical_before
         self.result = UnitResult(unit=unit, today=today)
+        self.seen: set[Path] = set()  # pages and attachments the check has read
+
+    network_phones: tuple[str, ...] = ()  # set per network by check_unit(parent_phones=…)
 
     def finding(self, kind: str, severity: str, vi: str, en: str, **where: Any) -> Finding:
         return Finding(kind=kind, severity=severity, unit=self.unit.id, vi=vi, en=en, **where)
@@ -82,7 +100,8 @@ class _UnitChecker:
         folders = year_folders(self.docs_dir)
         for p in bad_year_folders(self.docs_dir):
             self.result.findings.append(self._problem(p, None))
-        since = self._since(folders, current)
+        published = published_years(self.docs_dir) if years is None else None
+        since = self._since(folders, current, published)
         for start in reversed(window):  # newest first, as every report shows them
             regime = self.rules.regime_for(start)
             if regime is None:
@@ -93,11 +112,159 @@ class _UnitChecker:
                 pages = load_year(folders[start], self.docs_dir, start, regime)
             if not pages and not (required and self._any_due(regime, start)):
                 continue
+            if start not in folders and published and start in published and start <= current:
+                self.result.findings.append(self._removed(start))
             self.result.years.append(self._year(start, regime, required, pages))
+        if years is None:
+            self._whole_folder(folders, window)
         return self.result
 
-    def _since(self, folders: dict[int, Path], current: int) -> int:
-        """First school year the unit must have: ``disclosure.since``, else its oldest folder."""
+    def _removed(self, start: int) -> Finding:
+        label = school_year_label(start)
+        until = school_year_label(start + self.rules.retention_years - 1)
+        return self.finding(
+            "removed",
+            "error",
+            f"năm học {label} đã được công khai (có trong lịch sử git) nhưng thư mục "
+            f"{DISCLOSURE_DIR}/{label}/ không còn; phải giữ trên trang ít nhất "
+            f"{self.rules.retention_years} năm (đến hết năm học {until}): khôi phục thư mục",
+            f"school year {label} was published (it is in the git history) but the folder "
+            f"{DISCLOSURE_DIR}/{label}/ is gone; it must stay online for "
+            f"{self.rules.retention_years} years (until {until}): restore the folder",
+            school_year=label,
+            file=display_path(self.docs_dir / DISCLOSURE_DIR / label),
+        )
+
+    def _whole_folder(self, folders: dict[int, Path], window: list[int]) -> None:
+        """``cong-khai/index.md`` must exist; every other file is a page, an attachment of one,
+        or an error naming what it should be; all of them are scanned for personal data."""
+        root = self.docs_dir / DISCLOSURE_DIR
+        if not (root / "index.md").is_file():
+            self.result.findings.append(
+                self.finding(
+                    "index-missing",
+                    "error",
+                    f"thiếu trang {DISCLOSURE_DIR}/index.md: mục Công khai không có trên menu của "
+                    "trang; tạo trang với 'template: disclosure-index.html' (hoặc chạy "
+                    "edusite new disclosure)",
+                    f"missing page {DISCLOSURE_DIR}/index.md: the site's menu has no "
+                    "\"Công khai\"; create it with 'template: disclosure-index.html' (or run "
+                    "edusite new disclosure)",
+                    file=display_path(root / "index.md"),
+                )
+            )
+        if not root.is_dir():
+            return
+        known = set(self.seen)
+        checked = {y.school_year for y in self.result.years}
+        for start, folder in folders.items():
+            regime = self.rules.regime_for(start)
+            if start not in window or regime is None:  # archive outside the window: not checked
+                known.update(p.resolve() for p in folder.rglob("*"))
+                continue
+            if start in checked:
+                continue
+            for page in load_year(folder, self.docs_dir, start, regime):
+                known.add(page.path.resolve())
+                known.update(a.path.resolve() for a in page.attachments)
+                self.result.findings.extend(
+                    self._privacy(
+                        page,
+                        {
+                            "school_year": school_year_label(start),
+                            "section": page.section,
+                            "period": None,
+                            "file": display_path(page.path),
+                        },
+                    )
+                )
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or not stays_inside(path, root):
+                continue
+            rel = path.relative_to(root)
+            resolved = path.resolve()
+            if resolved in known:
+                continue
+            in_year = len(rel.parts) >= 2 and any(
+                f == root / rel.parts[0] for f in folders.values()
+            )
+            if rel.as_posix() == "index.md" or (in_year and path.name == "index.md"):
+                self._scan_file(path)  # the index and year introductions: pages of their own
+                continue
+            if in_year or len(rel.parts) == 1:
+                self.result.findings.append(self._stray(path, rel))
+            self._scan_file(path)
+
+    def _stray(self, path: Path, rel: Path) -> Finding:
+        year = rel.parts[0]
+        if len(rel.parts) == 1:
+            return self.finding(
+                "unrecognised",
+                "error",
+                f"tệp '{rel.as_posix()}' nằm ngay trong {DISCLOSURE_DIR}/: chỉ index.md ở đây; "
+                f"đặt trang, tệp vào thư mục năm học ({DISCLOSURE_DIR}/2026-2027/…)",
+                f"file '{rel.as_posix()}' sits directly in {DISCLOSURE_DIR}/: only index.md "
+                f"belongs there; put pages and files in a school-year folder "
+                f"({DISCLOSURE_DIR}/2026-2027/…)",
+                file=display_path(path),
+            )
+        if path.suffix.lower() == ".md":
+            vi = (
+                f"trang '{rel.as_posix()}' không phải mục công khai nào: đặt tên "
+                f"<mã mục>.md trong {DISCLOSURE_DIR}/{year}/ (ví dụ thu-chi-tai-chinh.md) hoặc "
+                f"<mã mục>/<kỳ>.md cho mục định kỳ (ví dụ thuc-don/2026-W48.md)"
+            )
+            en = (
+                f"page '{rel.as_posix()}' is no disclosure section: name it <section>.md in "
+                f"{DISCLOSURE_DIR}/{year}/ (e.g. thu-chi-tai-chinh.md) or <section>/<period>.md "
+                f"for a periodic section (e.g. thuc-don/2026-W48.md)"
+            )
+        else:
+            vi = (
+                f"tệp '{rel.as_posix()}' không được trang nào đính kèm: thêm vào 'attachments:' "
+                f"của trang mục công khai trong {DISCLOSURE_DIR}/{year}/, hoặc xóa tệp"
+            )
+            en = (
+                f"file '{rel.as_posix()}' is attached to no page: list it under 'attachments:' "
+                f"of a section page in {DISCLOSURE_DIR}/{year}/, or delete it"
+            )
+        return self.finding(
+            "unrecognised",
+            "error",
+            vi,
+            en,
+            school_year=year if _is_year(year) else None,
+            file=display_path(path),
+        )
+
+    def _scan_file(self, path: Path) -> None:
+        """Personal data in a file that is not a checked page (it is published all the same)."""
+        where = {"file": display_path(path)}
+        if path.suffix.lower() in (".md", ".markdown", ".txt", ".csv", ".html"):
+            try:
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                return
+            self.result.findings.extend(
+                self._privacy_findings(
+                    scan(text, allowed=self.allowed), "nội dung", "content", None, where
+                )
+            )
+        elif path.suffix.lower() in TYPES:
+            found = inspect(path)
+            if found.ok and found.text:
+                hits = scan(found.text, allowed=self.allowed)
+                self.result.findings.extend(
+                    self._privacy_findings(
+                        hits, f"tệp '{path.name}'", f"file '{path.name}'", found, where
+                    )
+                )
+
+    def _since(
+        self, folders: dict[int, Path], current: int, published: set[int] | None = None
+    ) -> int:
+        """First school year the unit must have: ``disclosure.since``, else the oldest year
+        published (its git history) or present, within the retention window."""
         value = self.flags.get("since")
         if value is not None:
             try:
@@ -114,7 +281,7 @@ class _UnitChecker:
                     )
                 )
         window_start = current - self.rules.retention_years + 1
-        present = [y for y in folders if y >= window_start]
+        present = [y for y in {*folders, *(published or ())} if y >= window_start]
         return min(present) if present else current
 
     def _any_due(self, regime: Regime, start: int) -> bool:
@@ -145,6 +312,8 @@ class _UnitChecker:
         by_section: dict[str, list[DisclosurePage]] = {}
         for page in pages:
             by_section.setdefault(page.section, []).append(page)
+            self.seen.add(page.path.resolve())
+            self.seen.update(a.path.resolve() for a in page.attachments)
         for section in regime.sections:
             found = by_section.pop(section.slug, [])
             if section.slug not in owed and not found:
@@ -165,6 +334,10 @@ class _UnitChecker:
             for page in leftover:  # unknown sections: their front matter already says so
                 for p in page.problems:
                     self.result.findings.append(self._problem(p, start, slug))
+                where = {"school_year": school_year_label(start), "section": slug, "period": None}
+                self.result.findings.extend(
+                    self._privacy(page, {**where, "file": display_path(page.path)})
+                )
         return year
 
     def _item_status(self, item: ItemResult, required: bool) -> str:
@@ -356,8 +529,10 @@ class _UnitChecker:
                     **where,
                 )
             )
+        out.extend(self._coverage(item, page, where))
+        out.extend(self._finalization(item, page, where))
         if section.update and page.updated and page.as_of:
-            n = working_days_between(page.as_of, page.updated, self.rules.holidays)
+            n = self.rules.working_days_between(page.as_of, page.updated)
             limit = section.update.working_days
             if n > limit:
                 out.append(
@@ -386,34 +561,197 @@ class _UnitChecker:
         out.extend(self._privacy(page, where))
         return out
 
-    def _privacy(self, page: DisclosurePage, where: dict[str, Any]) -> list[Finding]:
-        sources = [("nội dung trang", "page content", page.body)]
-        for att in page.attachments:
-            if att.readable and att.inspection and att.inspection.text:
-                sources.append((f"tệp '{att.file}'", f"file '{att.file}'", att.inspection.text))
+    def _coverage(
+        self, item: ItemResult, page: DisclosurePage, where: dict[str, Any]
+    ) -> list[Finding]:
+        """Each required item the page does not cover, by name; placeholders and empty tables."""
+        section = item.section
+        owed = section.owed_items(self.levels, self.flags)
+        if not page.has_body and not page.attachments:
+            return []  # "empty" already says it all
+        cov = analyse(
+            page.body,
+            page.body_line,
+            owed,
+            attachments=[(a.file, a.title, a.readable) for a in page.attachments],
+            declared=page.declared_items,
+            placeholders=self.rules.placeholders,
+        )
+        page.coverage = cov  # type: ignore[attr-defined]
         out: list[Finding] = []
-        for vi_where, en_where, text in sources:
-            hits = scan(text, self.phones)
-            for kind in ("cccd", "phone", "birth_date"):
-                found = [h.masked for h in hits if h.kind == kind]
-                if not found:
-                    continue
-                vi, en = _PRIVACY_TEXT[kind]
-                shown = ", ".join(dict.fromkeys(found))
+        for line, text in cov.placeholders:
+            out.append(
+                self.finding(
+                    "placeholder",
+                    section.severity,
+                    f"dòng {line}: nội dung giữ chỗ '{text[:60]}' không phải là công khai; "
+                    "điền số liệu, thông tin thật",
+                    f"line {line}: the placeholder '{text[:60]}' is not a disclosure; fill in "
+                    "the real figures and information",
+                    **where,
+                )
+            )
+        for line in cov.empty_tables:
+            out.append(
+                self.finding(
+                    "placeholder",
+                    section.severity,
+                    f"dòng {line}: bảng chưa điền số liệu (mọi ô đều trống hoặc '…')",
+                    f"line {line}: a table with nothing filled in (every cell empty or '…')",
+                    **where,
+                )
+            )
+        for it in owed:
+            if it.id in cov.covered:
+                continue
+            severity = it.severity or section.severity
+            if it.id in cov.hollow:
+                line = cov.hollow[it.id]
                 out.append(
                     self.finding(
-                        kind,
-                        self.rules.privacy_rule(kind).severity,
-                        f"dữ liệu cá nhân trong {vi_where}: {vi} ({shown})",
-                        f"personal data in the {en_where}: {en} ({shown})",
+                        "placeholder",
+                        severity,
+                        f"nội dung '{it.title}' ({it.source}) ở dòng {line} chưa có thông tin",
+                        f"item '{it.id}' ({it.source}) at line {line} has no content",
                         **where,
                     )
                 )
+                continue
+            out.append(
+                self.finding(
+                    "item-missing",
+                    severity,
+                    f"thiếu nội dung '{it.title}' ({it.source}): thêm mục '## {it.title}' "
+                    f"hoặc khai báo 'items: {{{it.id}: <tệp đính kèm>}}'",
+                    f"missing item '{it.id}' ({it.source}): add a heading '## {it.title}' or "
+                    f"declare 'items: {{{it.id}: <attached file>}}'",
+                    **where,
+                )
+            )
+        return out
+
+    def _finalization(
+        self, item: ItemResult, page: DisclosurePage, where: dict[str, Any]
+    ) -> list[Finding]:
+        """The previous year's finance updated within N working days of the quyết toán."""
+        rule = item.section.finalization
+        if rule is None:
+            return []
+        approved = page.dates.get(rule.field)
+        limit = rule.working_days
+        if approved is not None:
+            if page.updated is None or page.updated < approved:
+                return [
+                    self.finding(
+                        "finalization",
+                        rule.severity,
+                        f"quyết toán được duyệt ngày {format_date(approved)} nhưng trang chưa "
+                        f"cập nhật sau ngày đó (updated); hạn {limit} ngày làm việc",
+                        f"the accounts were approved on {approved:%Y-%m-%d} but the page was "
+                        f"not updated after that (updated); {limit} working days allowed",
+                        field="updated",
+                        **where,
+                    )
+                ]
+            n = self.rules.working_days_between(approved, page.updated)
+            if n > limit:
+                return [
+                    self.finding(
+                        "finalization",
+                        rule.severity,
+                        f"cập nhật số liệu quyết toán ngày {format_date(page.updated)}, {n} ngày "
+                        f"làm việc sau ngày duyệt quyết toán {format_date(approved)} (tối đa {limit})",
+                        f"finance updated {page.updated:%Y-%m-%d}, {n} working days after the "
+                        f"accounts were approved on {approved:%Y-%m-%d} (at most {limit})",
+                        field="updated",
+                        **where,
+                    )
+                ]
+            return []
+        due = clamp_date(item.school_year + rule.year_offset, rule.month, rule.day)
+        if self.today != date.max and self.rules.is_late(self.today, due):
+            return [
+                self.finding(
+                    "finalization",
+                    rule.severity,
+                    f"chưa cập nhật số liệu tài chính năm {item.school_year - 1} sau quyết toán "
+                    f"(hạn {format_date(due)}): ghi ngày duyệt quyết toán vào '{rule.field}' và "
+                    "cập nhật trang",
+                    f"the {item.school_year - 1} finance has not been updated after the accounts "
+                    f"were approved (due {due:%Y-%m-%d}): record the approval date in "
+                    f"'{rule.field}' and update the page",
+                    field=rule.field,
+                    **where,
+                )
+            ]
+        return []
+
+    def _privacy(self, page: DisclosurePage, where: dict[str, Any]) -> list[Finding]:
+        hits = [
+            Hit(h.kind, h.masked, h.line + page.body_line - 1, h.in_table, h.column)
+            for h in scan(page.body, allowed=self.allowed)
+        ]
+        out = self._privacy_findings(hits, "nội dung trang", "page content", None, where)
+        for att in page.attachments:
+            if att.readable and att.inspection and att.inspection.text:
+                found = scan(att.inspection.text, allowed=self.allowed)
+                out += self._privacy_findings(
+                    found, f"tệp '{att.file}'", f"file '{att.file}'", att.inspection, where
+                )
+        return out
+
+    def _privacy_findings(
+        self,
+        hits: list[Hit],
+        vi_where: str,
+        en_where: str,
+        inspection: Inspection | None,
+        where: dict[str, Any],
+    ) -> list[Finding]:
+        """One finding per kind, listing each masked value with its line (or sheet!cell)."""
+        out: list[Finding] = []
+        for kind in personal_data.KINDS:
+            found = [h for h in hits if h.kind == kind]
+            if not found:
+                continue
+
+            def place(h: Hit) -> tuple[str, str]:
+                if inspection is not None:
+                    loc = inspection.location(h.line, h.column)
+                    return loc, loc.replace("dòng", "line").replace("trang", "page")
+                return f"dòng {h.line}", f"line {h.line}"
+
+            vi, en = _PRIVACY_TEXT[kind]
+            shown_vi = ", ".join(dict.fromkeys(f"{h.masked}, {place(h)[0]}" for h in found))
+            shown_en = ", ".join(dict.fromkeys(f"{h.masked}, {place(h)[1]}" for h in found))
+            out.append(
+                self.finding(
+                    kind,
+                    self.rules.privacy_rule(kind).severity,
+                    f"dữ liệu cá nhân trong {vi_where}: {vi} ({shown_vi})",
+                    f"personal data in the {en_where}: {en} ({shown_en})",
+                    **where,
+                )
+            )
         return out
 
 
+def _is_year(name: str) -> bool:
+    try:
+        parse_school_year(name)
+    except ValueError:
+        return False
+    return True
+
+
 def check_unit(
-    unit: Unit, docs_dir: Path, today: date, rules: Rules, *, years: list[int] | None = None
+    unit: Unit,
+    docs_dir: Path,
+    today: date,
+    rules: Rules,
+    *,
+    years: list[int] | None = None,
+    parent_phones: tuple[str, ...] = (),
 ) -> UnitResult:
     """Check one school or centre as of ``today``.
 
@@ -422,9 +760,13 @@ def check_unit(
         docs_dir: its content folder (holding ``cong-khai/``).
         today: the reference date for deadlines.
         rules: the validated rules.
-        years: restrict to these school years (start years), e.g. the dashboard's current year.
+        years: restrict to these school years (start years), e.g. the dashboard's current year
+            (then neither the git history nor the whole folder is examined).
+        parent_phones: the phones of the units above it (public contacts, not personal data).
     """
-    return _UnitChecker(unit, docs_dir, today, rules).run(years)
+    checker = _UnitChecker(unit, docs_dir, today, rules)
+    checker.allowed.phones |= set(parent_phones)
+    return checker.run(years)
 
 
 def select_units(network: Network, ids: list[str] | None) -> list[Unit]:
@@ -450,7 +792,27 @@ def check_network(
     network: Network, today: date, rules: Rules, ids: list[str] | None = None
 ) -> list[UnitResult]:
     """Check the selected units of ``network`` (see :func:`select_units`), sorted by id."""
-    return [check_unit(u, network.content_dir(u), today, rules) for u in select_units(network, ids)]
+    return [
+        check_unit(
+            u, network.content_dir(u), today, rules, parent_phones=ancestor_phones(network, u)
+        )
+        for u in select_units(network, ids)
+    ]
+
+
+def ancestor_phones(network: Network, unit: Unit) -> tuple[str, ...]:
+    """Phone numbers in the configs of the units above ``unit`` (its Phòng, the Sở)."""
+    from ..security.privacy import find_phones
+
+    out: set[str] = set()
+    parent = unit.parent
+    seen: set[str] = set()
+    while parent and parent in network and parent not in seen:
+        seen.add(parent)
+        above = network[parent]
+        out |= find_phones(above.phone or "")
+        parent = above.parent
+    return tuple(sorted(out))
 
 
 @dataclass

@@ -29,9 +29,33 @@ from .results import STATUSES, ItemResult, PeriodResult, status_of
 
 log = logging.getLogger("mkdocs.plugins.edusite.disclosure")
 
+#: Icons of the statuses on web pages: a distinct shape for each (never colour alone).
+ICONS = {
+    "ok": "✓",
+    "missing": "✗",
+    "late": "◷",
+    "error": "⊘",
+    "warning": "⚠",
+    "not-due": "…",
+    "unchecked": "–",
+    "": "–",
+}
+#: Column headings of the dashboard (the full title is in the heading's ``<abbr>``).
+SHORT_TITLES = {
+    "thong-tin-chung": "Thông tin chung",
+    "thu-chi-tai-chinh": "Thu, chi",
+    "dieu-kien-bao-dam-chat-luong": "Điều kiện chất lượng",
+    "ke-hoach-va-ket-qua": "Kế hoạch, kết quả",
+    "bao-cao-thuong-nien": "Báo cáo thường niên",
+    "thuc-don": "Thực đơn",
+    "ke-hoach-thang": "Kế hoạch tháng",
+    "ke-hoach-tuan": "Kế hoạch tuần",
+    "cam-ket-chat-luong": "Cam kết chất lượng",
+    "dieu-kien-dam-bao-chat-luong": "Điều kiện chất lượng",
+}
 #: Status legend for templates: status -> label, mark and CSS modifier.
 LEGEND = [
-    {"status": s, "label": label, "mark": mark}
+    {"status": s, "label": label, "mark": ICONS[s]}
     for s, (label, mark) in STATUSES.items()
     if s != "unchecked"
 ]
@@ -50,8 +74,8 @@ def _date(day: date | None) -> str:
 
 
 def _status(status: str) -> dict[str, str]:
-    label, mark = STATUSES[status]
-    return {"status": status, "status_text": label, "mark": mark}
+    label, _mark = STATUSES[status]
+    return {"status": status, "status_text": label, "mark": ICONS[status]}
 
 
 def page_href(page: DisclosurePage, base: str = DISCLOSURE_DIR, directory_urls: bool = True) -> str:
@@ -173,6 +197,18 @@ def section_context(
         for a in page.attachments
     ]
     late = any(f.kind == "late" for f in checked.findings)
+    coverage = getattr(page, "coverage", None)
+    owed_items = section.owed_items(unit.school_levels, disclosure_flags(unit)) if section else []
+    items = [
+        {
+            "id": it.id,
+            "title": it.title,
+            "source": it.source,
+            "covered": bool(coverage and it.id in coverage.covered),
+            "mark": ICONS["ok"] if coverage and it.id in coverage.covered else ICONS["missing"],
+        }
+        for it in owed_items
+    ]
     return {
         "kind": "section",
         "valid": section is not None,
@@ -195,6 +231,8 @@ def section_context(
         "due_text": _date(checked.due),
         "on_time": bool(page.published) and not late,
         "attachments": attachments,
+        "required_items": items,
+        "items_covered": sum(1 for i in items if i["covered"]),
         "findings": [f.vi for f in checked.findings],
         "index_url": "../" * (2 if page.period else 1) + "../",
         **_status(checked.status),
@@ -213,7 +251,8 @@ def dashboard_context(
     regime = rules.regime_for(current)
     units = [u for u in network.descendants(portal_id) if is_checked_unit(u)]
     units.sort(key=lambda u: u.id)
-    rules_bytes = [Path(f).read_bytes() if Path(f).is_file() else b"-" for f in rules.files]
+    sources = [*rules.files, *([rules.calendar_file] if rules.calendar_file else [])]
+    rules_bytes = [Path(f).read_bytes() if Path(f).is_file() else b"-" for f in sources]
     summaries = [
         _unit_summary(u, network, today, rules, rules_bytes, current, memo_dir) for u in units
     ]
@@ -223,7 +262,9 @@ def dashboard_context(
             s.slug for u in units for s in regime.owed(u.school_levels, disclosure_flags(u))
         }
         columns = [
-            {"slug": s.slug, "title": s.title} for s in regime.sections if s.slug in owed_any
+            {"slug": s.slug, "title": s.title, "short": SHORT_TITLES.get(s.slug, s.title)}
+            for s in regime.sections
+            if s.slug in owed_any
         ]
     rows = []
     totals = {s: 0 for s in STATUSES}
@@ -254,15 +295,44 @@ def dashboard_context(
                     **_status(item["status"]),
                 }
             )
+        parent = network[unit.parent] if unit.parent and unit.parent in network else None
         rows.append(
             {
                 "unit": unit.to_context(),
+                "levels_text": ", ".join(LEVELS.get(lv, lv) for lv in unit.school_levels),
+                "group": parent.id if parent and parent.id != portal_id else "",
+                "group_name": parent.name if parent and parent.id != portal_id else "",
                 "index_url": f"{unit.site_url}{DISCLOSURE_DIR}/",
                 "cells": cells,
                 **_status(summary["status"]),
             }
         )
     portal = network[portal_id]
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        g = groups.setdefault(
+            row["group"],
+            {
+                "id": row["group"] or portal_id,
+                "name": row["group_name"] or f"Trực thuộc {portal.name}",
+                "rows": [],
+                "counts": {s: 0 for s in STATUSES},
+            },
+        )
+        g["rows"].append(row)
+        g["counts"][row["status"]] += 1
+    ordered = sorted(groups.values(), key=lambda g: (g["id"] != portal_id, g["name"]))
+    for g in ordered:
+        g["ok"] = g["counts"]["ok"] + g["counts"]["warning"]
+        g["summary"] = [
+            {"status": s, "label": STATUSES[s][0], "mark": ICONS[s], "count": n}
+            for s, n in g["counts"].items()
+            if n
+        ]
+    levels = sorted(
+        {lv for u in units for lv in u.school_levels}, key=lambda lv: list(LEVELS).index(lv)
+    )
+    label = school_year_label(current)
     return {
         "kind": "dashboard",
         "portal": portal.to_context(),
@@ -274,7 +344,54 @@ def dashboard_context(
         "totals": totals,
         "units_ok": sum(1 for r in rows if r["status"] in ("ok", "warning")),
         "legend": LEGEND,
+        "groups": ordered,
+        "levels": [{"id": lv, "name": LEVELS.get(lv, lv)} for lv in levels],
+        "statuses": [
+            {"status": s, "label": STATUSES[s][0], "mark": ICONS[s]}
+            for s in ("missing", "late", "error", "warning", "ok")
+        ],
+        "csv_name": f"cong-khai-{label}.csv",
     }
+
+
+def dashboard_csv(context: dict[str, Any]) -> bytes:
+    """The dashboard's table as CSV (UTF-8 with BOM, so Excel reads the tones)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    cols = context["columns"]
+    out.writerow(
+        [
+            "Đơn vị",
+            "Mã",
+            "Cấp học",
+            "Trực thuộc",
+            *[c["title"] for c in cols],
+            "Tình trạng chung",
+            "Trang công khai",
+        ]
+    )
+    for row in context["rows"]:
+        unit = row["unit"]
+        out.writerow(
+            [
+                _csv_text(unit["name"]),
+                unit["id"],
+                row["levels_text"],
+                _csv_text(row["group_name"] or context["portal"]["name"]),
+                *[c["status_text"] for c in row["cells"]],
+                row["status_text"],
+                row["index_url"],
+            ]
+        )
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_text(value: str) -> str:
+    """A cell Excel will not run as a formula (names come from units' configs)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _unit_summary(

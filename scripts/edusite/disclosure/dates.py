@@ -64,33 +64,69 @@ def clamp_date(year: int, month: int, day: int) -> date:
     return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
-    """Monday to Friday and not listed in ``holidays``."""
-    return day.weekday() < 5 and day not in set(holidays)
+#: Public holidays on fixed dates: counted for years the holiday calendar does not cover.
+FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
 
 
-def add_working_days(start: date, count: int, holidays: Iterable[date] = ()) -> date:
+def is_working_day(
+    day: date,
+    holidays: Iterable[date] = (),
+    working_saturdays: Iterable[date] = (),
+    calendar_years: Iterable[int] | None = None,
+) -> bool:
+    """Monday to Friday and not listed in ``holidays``; Saturdays in ``working_saturdays`` work.
+
+    For a year outside ``calendar_years`` (when given), the fixed-date holidays
+    (:data:`FIXED_HOLIDAYS`) are days off too.
+    """
+    if day in set(working_saturdays):
+        return True
+    if day.weekday() >= 5 or day in set(holidays):
+        return False
+    years = set(calendar_years) if calendar_years is not None else None
+    return not (
+        years is not None and day.year not in years and (day.month, day.day) in FIXED_HOLIDAYS
+    )
+
+
+def add_working_days(
+    start: date,
+    count: int,
+    holidays: Iterable[date] = (),
+    working_saturdays: Iterable[date] = (),
+    calendar_years: Iterable[int] | None = None,
+) -> date:
     """The date ``count`` working days after ``start`` (the day after ``start`` is the first candidate).
 
     ``add_working_days(Friday, 1)`` is the next Monday; with ``count == 0`` it returns ``start``.
     """
-    off = set(holidays)
+    off, on = set(holidays), set(working_saturdays)
+    years = set(calendar_years) if calendar_years is not None else None
     day = start
     left = count
     while left > 0:
         day += timedelta(days=1)
-        if is_working_day(day, off):
+        if is_working_day(day, off, on, years):
             left -= 1
     return day
 
 
-def working_days_between(start: date, end: date, holidays: Iterable[date] = ()) -> int:
+def working_days_between(
+    start: date,
+    end: date,
+    holidays: Iterable[date] = (),
+    working_saturdays: Iterable[date] = (),
+    calendar_years: Iterable[int] | None = None,
+) -> int:
     """Working days in ``(start, end]``: how many working days after ``start`` ``end`` falls."""
     if end <= start:
         return 0
-    off = set(holidays)
+    off, on = set(holidays), set(working_saturdays)
+    years = set(calendar_years) if calendar_years is not None else None
     return sum(
-        1 for i in range(1, (end - start).days + 1) if is_working_day(start + timedelta(i), off)
+        1
+        for i in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(i), off, on, years)
     )
 
 

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .dates import Period, clamp_date, previous_weekday, shift_month
+from .dates import (
+    Period,
+    clamp_date,
+    is_working_day,
+    previous_weekday,
+    shift_month,
+    working_days_between,
+)
 
 PERIODIC_KINDS = ("monthly", "weekly")
 DEADLINE_KINDS = ("yearly", "annual_report", *PERIODIC_KINDS)
@@ -19,7 +26,7 @@ SEVERITIES = ("error", "warning")
 CONFIDENCES = ("H", "M", "L", "mem")
 CONTENT_KINDS = ("any", "body", "attachment", "both")
 #: Privacy patterns the checker knows; their severity and confidence come from the data.
-PRIVACY_KINDS = ("cccd", "phone", "birth_date")
+PRIVACY_KINDS = ("cccd", "cmnd", "phone", "birth_date", "address", "class_list")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Deadline:
     lookback: int = 2
     months: tuple[int, ...] = tuple(range(1, 13))
     confidence: str = "M"
+    source: str = ""
 
     @property
     def periodic(self) -> bool:
@@ -72,6 +80,52 @@ class UpdateRule:
     working_days: int = 10
     severity: str = "warning"
     confidence: str = "M"
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FinalizationRule:
+    """The previous year's finance is updated after the accounts are approved (quyết toán).
+
+    The page records the approval date in front-matter ``field``; ``updated`` must follow within
+    ``working_days``. Without the date, from ``due`` (``day/month`` of ``Y + year_offset`` for the
+    folder ``Y-(Y+1)``) the page is reported as not yet updated.
+    """
+
+    field: str = "quyet_toan"
+    working_days: int = 10
+    month: int = 12
+    day: int = 31
+    year_offset: int = 0
+    severity: str = "warning"
+    confidence: str = "M"
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One required item of a section (a clause or point of the circular) a page must cover.
+
+    A page covers it with a heading (or a row label of a table, or an attachment's title) that
+    contains one of ``match`` (compared without tones), or by naming it in front matter
+    (``items: {<id>: <attached file>}``). ``levels`` limits it to some levels; ``flag`` to units
+    whose ``extra.unit.disclosure.<flag>`` is true.
+    """
+
+    id: str
+    title: str
+    source: str = ""
+    confidence: str = "M"
+    levels: tuple[str, ...] = ()
+    flag: str | None = None
+    match: tuple[str, ...] = ()
+    severity: str | None = None
+
+    def owed_by(self, levels: Iterable[str], flags: Mapping[str, object]) -> bool:
+        """True when a unit teaching ``levels`` with ``flags`` owes this item."""
+        if self.flag is not None and flags.get(self.flag) is not True:
+            return False
+        return not self.levels or any(lv in self.levels for lv in levels)
 
 
 @dataclass(frozen=True)
@@ -100,6 +154,14 @@ class Section:
     update: UpdateRule | None = None
     stale: StaleRule | None = None
     description: str = ""
+    source: str = ""
+    items: tuple[Item, ...] = ()
+    finalization: FinalizationRule | None = None
+
+    def owed_items(self, levels: Iterable[str], flags: Mapping[str, object]) -> list[Item]:
+        """The items a unit teaching ``levels`` owes (liên cấp: the union over its levels)."""
+        levels = list(levels)
+        return [i for i in self.items if i.owed_by(levels, flags)]
 
     @property
     def periodic(self) -> bool:
@@ -146,6 +208,7 @@ class Regime:
     last_year: int | None = None
     confidence: str = "H"
     due_overrides: Mapping[int, date] = field(default_factory=dict)
+    source: str = ""
 
     def covers(self, start: int) -> bool:
         """True when school year ``start`` falls in ``[from, until]``."""
@@ -181,6 +244,28 @@ class Rules:
     deadline_inclusive: bool = True
     holidays: frozenset[date] = frozenset()
     privacy: Mapping[str, PrivacyRule] = field(default_factory=dict)
+    #: Saturdays made working days (làm bù), from the holiday calendar.
+    working_saturdays: frozenset[date] = frozenset()
+    #: Years the holiday calendar covers, its file and source.
+    calendar_years: frozenset[int] = frozenset()
+    calendar_file: Path | None = None
+    calendar_source: str = ""
+    #: Names of the holidays (for ``edusite check --explain``).
+    holiday_names: Mapping[date, str] = field(default_factory=dict)
+    deadline_inclusive_source: str = ""
+    deadline_inclusive_confidence: str = "H"
+    placeholders: tuple[str, ...] = ()
+    historical_before: int = 1945
+
+    def is_working_day(self, day: date) -> bool:
+        """Monday to Friday minus holidays, plus the Saturdays made working days."""
+        return is_working_day(day, self.holidays, self.working_saturdays, self.calendar_years)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in ``(start, end]`` (see :meth:`is_working_day`)."""
+        return working_days_between(
+            start, end, self.holidays, self.working_saturdays, self.calendar_years
+        )
 
     def regime_for(self, start: int) -> Regime | None:
         """The regime of school year ``start`` (the data's ``from``/``until`` decide)."""

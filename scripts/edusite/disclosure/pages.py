@@ -57,6 +57,14 @@ FIELDS: dict[str, tuple[str, str]] = {
         "danh sách tệp đính kèm {file: đường dẫn tương đối, title: tên}",
         "list of attachments {file: relative path, title: name}",
     ),
+    "items": (
+        "nội dung có trong tệp đính kèm {mã nội dung: tên tệp đính kèm}",
+        "items found in an attachment {item id: attached file}",
+    ),
+    "quyet_toan": (
+        "ngày duyệt quyết toán yyyy-mm-dd",
+        "date the accounts were approved (quyết toán) yyyy-mm-dd",
+    ),
 }
 
 #: Longest accepted title (of the page or of an attachment), in characters.
@@ -106,6 +114,12 @@ class DisclosurePage:
     body: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Line of the file where ``body`` starts (line numbers of findings are the file's).
+    body_line: int = 1
+    #: Front matter ``items``: item id -> attached file that holds it.
+    declared_items: dict[str, str] = field(default_factory=dict)
+    #: Other dates the section's rules ask for (``quyet_toan``).
+    dates: dict[str, date] = field(default_factory=dict)
 
     @property
     def has_body(self) -> bool:
@@ -141,25 +155,43 @@ def year_folders(docs_dir: Path) -> dict[int, Path]:
     return out
 
 
+def expected_year_name(name: str) -> str | None:
+    """The school-year folder a misnamed one probably meant: ``2025-26``, ``nam-hoc-2025-2026``,
+    ``2025_2026`` → ``2025-2026``; ``None`` when no year can be read."""
+    m = re.search(r"((?:19|20)\d{2})(?:\D{0,3}(\d{2,4}))?", name)
+    if not m:
+        return None
+    return school_year_label(int(m.group(1)))
+
+
 def bad_year_folders(docs_dir: Path) -> list[Problem]:
-    """Folders that look like a school year but are not one (``2025-2027``)."""
+    """Folders under ``cong-khai/`` that are not a school year (``2025-26``, ``nam-hoc-2024-2025``,
+    ``2025-2027``), each with the name expected; their pages are not sections of any year."""
     root = docs_dir / DISCLOSURE_DIR
     problems: list[Problem] = []
     if not root.is_dir():
         return problems
     for folder in sorted(root.iterdir()):
-        if folder.is_dir() and _YEAR_DIR_RE.match(folder.name):
-            try:
-                parse_school_year(folder.name)
-            except ValueError:
-                problems.append(
-                    problem(
-                        folder,
-                        None,
-                        f"tên thư mục '{folder.name}' không phải năm học; cần dạng 2026-2027",
-                        f"folder name '{folder.name}' is not a school year; expected e.g. 2026-2027",
-                    )
-                )
+        if not folder.is_dir() or not stays_inside(folder, root):
+            continue
+        try:
+            parse_school_year(folder.name)
+            continue
+        except ValueError:
+            pass
+        guess = expected_year_name(folder.name)
+        hint_vi = f"; đổi tên thành '{guess}'" if guess else ""
+        hint_en = f"; rename it '{guess}'" if guess else ""
+        problems.append(
+            problem(
+                folder,
+                None,
+                f"tên thư mục '{folder.name}' không phải năm học; cần dạng 2026-2027{hint_vi} "
+                "(các trang trong thư mục này không được tính là đã công khai)",
+                f"folder name '{folder.name}' is not a school year; expected e.g. 2026-2027"
+                f"{hint_en} (the pages in it do not count as disclosed)",
+            )
+        )
     return problems
 
 
@@ -206,6 +238,7 @@ def _load_page(
         page.problems.extend(exc.problems)
         return page
     raw, page.body = split_front_matter(text)
+    page.body_line = text[: len(text) - len(page.body)].count("\n") + 1 if page.body else 1
     meta: Any = {}
     if raw is None:
         err(
@@ -315,7 +348,40 @@ def _load_page(
     if section is not None:
         _section_fields(page, section, meta, start, err)
     page.attachments = _attachments(meta.get("attachments"), path, err)
+    page.declared_items = _declared_items(meta.get("items"), page, section, err)
     return page
+
+
+def _declared_items(
+    value: Any, page: DisclosurePage, section: Section | None, err: Any
+) -> dict[str, str]:
+    """Front matter ``items: {<item id>: <attached file>}``, checked against the section and
+    the page's attachments."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        err("items", f"cần {FIELDS['items'][0]}", f"expected {FIELDS['items'][1]}")
+        return {}
+    known = {i.id for i in section.items} if section is not None else set()
+    files = {a.file for a in page.attachments}
+    out: dict[str, str] = {}
+    for key, file in value.items():
+        if str(key) not in known:
+            names = ", ".join(sorted(known)) or "—"
+            err(
+                f"items.{key}",
+                f"mục '{page.section}' không có nội dung '{shown(key)}'; dùng một trong: {names}",
+                f"section '{page.section}' has no item '{shown(key)}'; expected one of: {names}",
+            )
+        elif not isinstance(file, str) or file.strip() not in files:
+            err(
+                f"items.{key}",
+                f"'{shown(file)}' không có trong attachments của trang",
+                f"'{shown(file)}' is not one of the page's attachments",
+            )
+        else:
+            out[str(key)] = file.strip()
+    return out
 
 
 def _date_field(meta: dict[str, Any], key: str, err: Any) -> date | None:
@@ -371,6 +437,21 @@ def _section_fields(
             f"chỉ dùng cho mục định kỳ; mục '{section.slug}' công khai theo năm học",
             f"only for periodic sections; section '{section.slug}' is yearly",
         )
+    if section.finalization is not None:
+        name = section.finalization.field
+        if meta.get(name) is not None:
+            try:
+                value = meta[name]
+                if isinstance(value, (bool, int, float)):
+                    raise ValueError(value)
+                page.dates[name] = parse_datetime(value).date()
+            except ValueError:
+                vi, en = FIELDS.get(name, (name, name))
+                err(
+                    name,
+                    f"ngày '{shown(meta[name])}' không hợp lệ; cần {vi}",
+                    f"invalid date '{shown(meta[name])}'; expected {en}",
+                )
     report_year = meta.get("report_year")
     if report_year is not None:
         expected = section.deadline.report_year(start)

@@ -24,9 +24,18 @@ KIND_STATUS = {
     "attachment-missing": "error",
     "attachment-unreadable": "error",
     "stale": "error",
+    "item-missing": "missing",
+    "placeholder": "missing",
+    "removed": "missing",
+    "finalization": "late",
+    "index-missing": "error",
+    "unrecognised": "error",
     "cccd": "error",
+    "cmnd": "error",
     "phone": "error",
     "birth_date": "error",
+    "address": "error",
+    "class_list": "error",
     "front-matter": "error",
 }
 #: Item statuses, worst first, with their Vietnamese label and mark.

@@ -9,9 +9,11 @@ English, and all problems are collected before :class:`~edusite.errors.EdusiteEr
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -29,6 +31,8 @@ from .model import (
     PRIVACY_KINDS,
     SEVERITIES,
     Deadline,
+    FinalizationRule,
+    Item,
     PrivacyRule,
     Regime,
     Rules,
@@ -39,6 +43,7 @@ from .model import (
 
 SCHEMA_VERSION = 1
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_FIELD_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Disclosure levels: the network's levels without "lien-cap" (a liên cấp school lists its own).
 RULE_LEVELS = tuple(lv for lv in LEVELS if lv != "lien-cap")
 
@@ -46,12 +51,23 @@ TOP_KEYS = {
     "schema",
     "retention_years",
     "deadline_inclusive",
+    "holiday_calendar",
     "holidays",
+    "placeholders",
     "defaults",
     "privacy",
     "regimes",
 }
-REGIME_KEYS = {"title", "basis", "confidence", "from", "until", "due_overrides", "sections"}
+REGIME_KEYS = {
+    "title",
+    "basis",
+    "source",
+    "confidence",
+    "from",
+    "until",
+    "due_overrides",
+    "sections",
+}
 SECTION_KEYS = {
     "slug",
     "title",
@@ -67,7 +83,12 @@ SECTION_KEYS = {
     "update",
     "stale",
     "description",
+    "source",
+    "items",
+    "finalization",
 }
+ITEM_KEYS = {"id", "title", "source", "confidence", "levels", "flag", "match", "severity"}
+FINALIZATION_KEYS = {"field", "working_days", "due", "severity", "confidence", "source"}
 DEFAULT_KEYS = {"severity", "confidence", "required_fields", "content", "update", "stale"}
 DEADLINE_KEYS = {
     "kind",
@@ -81,10 +102,12 @@ DEADLINE_KEYS = {
     "lookback",
     "months",
     "confidence",
+    "source",
 }
-UPDATE_KEYS = {"working_days", "severity", "confidence"}
+UPDATE_KEYS = {"working_days", "severity", "confidence", "source"}
 STALE_KEYS = {"max_age_days", "severity"}
 PRIVACY_KEYS = {"severity", "confidence"}
+INCLUSIVE_KEYS = {"value", "source", "confidence"}
 
 
 def default_rules_path() -> Path:
@@ -195,8 +218,24 @@ def _check_top(c: _Checker, data: dict[str, Any], partial: bool) -> None:
         )
     if "retention_years" in data or not partial:
         c.integer(data.get("retention_years"), "retention_years", 1, 50)
-    if "deadline_inclusive" in data and not isinstance(data["deadline_inclusive"], bool):
+    inclusive = data.get("deadline_inclusive")
+    if isinstance(inclusive, dict):
+        c.keys(inclusive, INCLUSIVE_KEYS, "deadline_inclusive")
+        if not isinstance(inclusive.get("value"), bool):
+            c.err("deadline_inclusive.value", "phải là true hoặc false", "must be true or false")
+        if "source" in inclusive:
+            c.text(inclusive["source"], "deadline_inclusive.source")
+        if "confidence" in inclusive:
+            c.choice(inclusive["confidence"], "deadline_inclusive.confidence", CONFIDENCES)
+    elif "deadline_inclusive" in data and not isinstance(inclusive, bool):
         c.err("deadline_inclusive", "phải là true hoặc false", "must be true or false")
+    if "holiday_calendar" in data:
+        c.text(data["holiday_calendar"], "holiday_calendar")
+    placeholders = data.get("placeholders", [])
+    if not isinstance(placeholders, list) or not all(
+        isinstance(p, str) and p.strip() for p in placeholders
+    ):
+        c.err("placeholders", "phải là danh sách cụm từ", "must be a list of phrases")
     holidays = data.get("holidays", [])
     if not isinstance(holidays, list):
         c.err("holidays", "phải là danh sách ngày yyyy-mm-dd", "must be a list of yyyy-mm-dd dates")
@@ -209,8 +248,12 @@ def _check_top(c: _Checker, data: dict[str, Any], partial: bool) -> None:
         _check_section_fields(c, defaults, "defaults")
     privacy = c.mapping(data.get("privacy"), "privacy")
     if privacy is not None:
-        c.keys(privacy, set(PRIVACY_KINDS), "privacy")
+        c.keys(privacy, {*PRIVACY_KINDS, "historical_before"}, "privacy")
+        if "historical_before" in privacy:
+            c.integer(privacy["historical_before"], "privacy.historical_before", 1000, 2100)
         for kind, rule in privacy.items():
+            if kind == "historical_before":
+                continue
             rule = c.mapping(rule, f"privacy.{kind}")
             if rule is not None:
                 c.keys(rule, PRIVACY_KEYS, f"privacy.{kind}")
@@ -238,6 +281,8 @@ def _check_regime(c: _Checker, rid: str, value: Any, partial: bool) -> None:
     for key in ("title", "basis"):
         if key in data or not partial:
             c.text(data.get(key), f"{where}.{key}")
+    if "source" in data:
+        c.text(data["source"], f"{where}.source")
     if "confidence" in data:
         c.choice(data["confidence"], f"{where}.confidence", CONFIDENCES)
     c.school_year(data.get("from"), f"{where}.from")
@@ -287,6 +332,36 @@ def _check_section_fields(
         c.text(sec["title"], f"{key}.title")
     if "description" in sec:
         c.text(sec["description"], f"{key}.description")
+    if "source" in sec:
+        c.text(sec["source"], f"{key}.source")
+    if "items" in sec:
+        _check_items(c, sec["items"], f"{key}.items")
+    if "finalization" in sec and sec["finalization"] is not False:
+        fin = c.mapping(sec["finalization"], f"{key}.finalization")
+        if fin is not None:
+            c.keys(fin, FINALIZATION_KEYS, f"{key}.finalization")
+            if "field" in fin and (
+                not isinstance(fin["field"], str) or not _FIELD_RE.match(fin["field"])
+            ):
+                c.err(
+                    f"{key}.finalization.field",
+                    "cần tên trường front matter (chữ thường, số, gạch dưới)",
+                    "expected a front-matter field name (lower-case letters, digits, underscores)",
+                )
+            if "working_days" in fin:
+                c.integer(fin["working_days"], f"{key}.finalization.working_days", 1, 365)
+            if "severity" in fin:
+                c.choice(fin["severity"], f"{key}.finalization.severity", SEVERITIES)
+            if "confidence" in fin:
+                c.choice(fin["confidence"], f"{key}.finalization.confidence", CONFIDENCES)
+            if "source" in fin:
+                c.text(fin["source"], f"{key}.finalization.source")
+            due = c.mapping(fin.get("due"), f"{key}.finalization.due")
+            if due is not None:
+                c.keys(due, {"month", "day", "year_offset"}, f"{key}.finalization.due")
+                c.integer(due.get("month", 12), f"{key}.finalization.due.month", 1, 12)
+                c.integer(due.get("day", 31), f"{key}.finalization.due.day", 1, 31)
+                c.integer(due.get("year_offset", 0), f"{key}.finalization.due.year_offset", -5, 5)
     if "basis" in sec:
         c.level_map(sec["basis"], f"{key}.basis")
     if "forms" in sec:
@@ -321,6 +396,8 @@ def _check_section_fields(
         c.keys(sub, allowed, f"{key}.{name}")
         if "working_days" in sub:
             c.integer(sub["working_days"], f"{key}.{name}.working_days", 1, 365)
+        if "source" in sub:
+            c.text(sub["source"], f"{key}.{name}.source")
         if "max_age_days" in sub:
             c.integer(sub["max_age_days"], f"{key}.{name}.max_age_days", 1, 3650)
         if "severity" in sub:
@@ -363,16 +440,57 @@ def _check_deadline(c: _Checker, value: Any, key: str) -> None:
                 c.integer(m, f"{key}.months", 1, 12)
     if "confidence" in data:
         c.choice(data["confidence"], f"{key}.confidence", CONFIDENCES)
+    if "source" in data:
+        c.text(data["source"], f"{key}.source")
+
+
+def _check_items(c: _Checker, value: Any, key: str) -> None:
+    if not isinstance(value, list):
+        c.err(key, "phải là danh sách nội dung bắt buộc", "must be a list of required items")
+        return
+    seen: set[str] = set()
+    for i, raw in enumerate(value):
+        where = f"{key}[{i}]"
+        item = c.mapping(raw, where)
+        if item is None:
+            continue
+        c.keys(item, ITEM_KEYS, where)
+        iid = item.get("id")
+        if not isinstance(iid, str) or not _SLUG_RE.match(iid):
+            c.err(
+                f"{where}.id",
+                "bắt buộc: mã nội dung viết thường không dấu, ví dụ nguoi-phat-ngon",
+                "required: a lower-case ASCII id, e.g. nguoi-phat-ngon",
+            )
+        elif iid in seen:
+            c.err(f"{where}.id", f"mã nội dung '{iid}' bị trùng", f"duplicate item id '{iid}'")
+        else:
+            seen.add(iid)
+        c.text(item.get("title"), f"{where}.title")
+        if "source" in item:
+            c.text(item["source"], f"{where}.source")
+        if "confidence" in item:
+            c.choice(item["confidence"], f"{where}.confidence", CONFIDENCES)
+        if "severity" in item:
+            c.choice(item["severity"], f"{where}.severity", SEVERITIES)
+        if "levels" in item:
+            c.level_list(item["levels"], f"{where}.levels")
+        if "flag" in item and (not isinstance(item["flag"], str) or not item["flag"].strip()):
+            c.err(f"{where}.flag", "phải là tên cờ của đơn vị", "must be a unit flag name")
+        match = item.get("match", [])
+        if not isinstance(match, list) or not all(isinstance(m, str) and m.strip() for m in match):
+            c.err(f"{where}.match", "phải là danh sách cụm từ", "must be a list of phrases")
 
 
 def merge_rules(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge ``override`` over ``base``: mappings by key, ``sections`` by slug, lists replaced."""
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if key == "sections" and isinstance(value, list) and isinstance(out.get(key), list):
-            by_slug = {s.get("slug"): i for i, s in enumerate(out[key]) if isinstance(s, dict)}
+        ident = {"sections": "slug", "items": "id"}.get(key)
+        if ident and isinstance(value, list) and isinstance(out.get(key), list):
+            by_slug = {s.get(ident): i for i, s in enumerate(out[key]) if isinstance(s, dict)}
             for sec in value:
-                idx = by_slug.get(sec.get("slug")) if isinstance(sec, dict) else None
+                idx = by_slug.get(sec.get(ident)) if isinstance(sec, dict) else None
                 if idx is None:
                     out[key].append(copy.deepcopy(sec))
                 else:
@@ -417,16 +535,88 @@ def load_rules(path: str | Path | None = None, overrides: list[str | Path] | Non
     base_path = Path(path) if path else default_rules_path()
     data = _read(base_path, partial=False)
     files = [base_path]
+    calendar = _calendar_path(base_path, data.get("holiday_calendar"))
     for extra in overrides or []:
         extra_path = Path(extra)
-        data = merge_rules(data, _read(extra_path, partial=True))
+        more = _read(extra_path, partial=True)
+        if more.get("holiday_calendar"):
+            calendar = _calendar_path(extra_path, more["holiday_calendar"])
+        data = merge_rules(data, more)
         files.append(extra_path)
     # Sections added by an override must be complete: re-check the merged data as a whole.
     c = _Checker(files[-1])
     _check_top(c, data, partial=False)
     if c.problems:
         raise EdusiteError(c.problems)
-    return _build(data, tuple(files))
+    return _build(data, tuple(files), load_calendar(calendar) if calendar else None)
+
+
+def _calendar_path(rules_file: Path, name: object) -> Path | None:
+    """The calendar a rules file names: beside it, else the one shipped with edusite."""
+    if not name:
+        return None
+    beside = rules_file.parent / str(name)
+    shipped = default_rules_path().parent / str(name)
+    return beside if beside.is_file() or not shipped.is_file() else shipped
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A holiday calendar file: days off (with names), Saturdays worked, the years covered."""
+
+    file: Path
+    days_off: dict[date, str]
+    working_saturdays: frozenset[date]
+    years: frozenset[int]
+    source: str = ""
+
+
+def load_calendar(path: Path) -> Calendar:
+    """Read and validate a holiday calendar (``data/holidays-vn.yml``)."""
+    if not path.is_file():
+        raise EdusiteError(
+            problem(path, None, "không tìm thấy tệp lịch nghỉ lễ", "holiday calendar not found")
+        )
+    data = load_yaml_file(path)
+    c = _Checker(path)
+    if not isinstance(data, dict):
+        raise EdusiteError(problem(path, None, "phải là một bảng YAML", "must be a YAML mapping"))
+    c.keys(data, {"schema", "source", "confidence", "years"}, "")
+    if data.get("schema") != 1:
+        c.err("schema", "cần 'schema: 1'", "expected 'schema: 1'")
+    days: dict[date, str] = {}
+    saturdays: set[date] = set()
+    years = c.mapping(data.get("years"), "years") or {}
+    for year, entry in years.items():
+        where = f"years.{year}"
+        c.integer(year, where, 1990, 2100)
+        entry = c.mapping(entry, where)
+        if entry is None:
+            continue
+        c.keys(entry, {"days_off", "working_saturdays", "source"}, where)
+        for i, day in enumerate(entry.get("days_off") or []):
+            key = f"{where}.days_off[{i}]"
+            if not isinstance(day, dict) or "date" not in day:
+                c.err(
+                    key, "cần {date: yyyy-mm-dd, name: tên}", "expected {date: yyyy-mm-dd, name: …}"
+                )
+                continue
+            c.a_date(day["date"], f"{key}.date")
+            with contextlib.suppress(ValueError):
+                days[_to_date(day["date"])] = nfc(str(day.get("name", "")))
+        for i, day in enumerate(entry.get("working_saturdays") or []):
+            c.a_date(day, f"{where}.working_saturdays[{i}]")
+            with contextlib.suppress(ValueError):
+                saturdays.add(_to_date(day))
+    if c.problems:
+        raise EdusiteError(c.problems)
+    return Calendar(
+        file=path,
+        days_off=days,
+        working_saturdays=frozenset(saturdays),
+        years=frozenset(int(y) for y in years),
+        source=nfc(str(data.get("source", ""))),
+    )
 
 
 def get_rules(root: str | Path = ".", settings: Mapping[str, Any] | None = None) -> Rules:
@@ -456,7 +646,9 @@ def get_rules(root: str | Path = ".", settings: Mapping[str, Any] | None = None)
     return load_rules(overrides=[root / i for i in items])
 
 
-def _build(data: dict[str, Any], files: tuple[Path, ...]) -> Rules:
+def _build(
+    data: dict[str, Any], files: tuple[Path, ...], calendar: Calendar | None = None
+) -> Rules:
     defaults = data.get("defaults") or {}
     regimes: list[Regime] = []
     for rid, raw in (data.get("regimes") or {}).items():
@@ -470,6 +662,7 @@ def _build(data: dict[str, Any], files: tuple[Path, ...]) -> Rules:
                 first_year=parse_school_year(raw["from"]) if raw.get("from") else None,
                 last_year=parse_school_year(raw["until"]) if raw.get("until") else None,
                 confidence=raw.get("confidence", "H"),
+                source=nfc(str(raw.get("source", ""))),
                 due_overrides={
                     parse_school_year(y): _to_date(d)
                     for y, d in (raw.get("due_overrides") or {}).items()
@@ -477,15 +670,30 @@ def _build(data: dict[str, Any], files: tuple[Path, ...]) -> Rules:
             )
         )
     _check_overlap(regimes, files[-1])
-    privacy = {
-        kind: PrivacyRule(**(data.get("privacy") or {}).get(kind, {})) for kind in PRIVACY_KINDS
-    }
+    privacy_data = data.get("privacy") or {}
+    privacy = {kind: PrivacyRule(**privacy_data.get(kind, {})) for kind in PRIVACY_KINDS}
+    inclusive = data.get("deadline_inclusive", True)
+    if not isinstance(inclusive, dict):
+        inclusive = {"value": inclusive}
+    extra = {_to_date(d) for d in data.get("holidays") or []}
+    names = {d: "Ngày nghỉ của mạng (holidays)" for d in extra}
+    if calendar is not None:
+        names.update(calendar.days_off)
     return Rules(
         regimes=tuple(sorted(regimes, key=lambda r: r.first_year or 0)),
         files=files,
         retention_years=int(data["retention_years"]),
-        deadline_inclusive=bool(data.get("deadline_inclusive", True)),
-        holidays=frozenset(_to_date(d) for d in data.get("holidays") or []),
+        deadline_inclusive=bool(inclusive.get("value", True)),
+        deadline_inclusive_source=nfc(str(inclusive.get("source", ""))),
+        deadline_inclusive_confidence=str(inclusive.get("confidence", "H")),
+        holidays=frozenset(names),
+        holiday_names=dict(sorted(names.items())),
+        working_saturdays=calendar.working_saturdays if calendar else frozenset(),
+        calendar_years=calendar.years if calendar else frozenset(),
+        calendar_file=calendar.file if calendar else None,
+        calendar_source=calendar.source if calendar else "",
+        placeholders=tuple(nfc(p) for p in data.get("placeholders") or []),
+        historical_before=int(privacy_data.get("historical_before", 1945)),
         privacy=privacy,
     )
 
@@ -500,6 +708,8 @@ def _level_map(value: Any) -> dict[str, str]:
 
 def _build_section(raw: dict[str, Any]) -> Section:
     dl = dict(raw["deadline"])
+    if "source" in dl:
+        dl["source"] = nfc(str(dl["source"]))
     if "weekday" in dl:
         dl["weekday"] = WEEKDAYS[str(dl["weekday"]).lower()]
     if "months" in dl:
@@ -521,6 +731,38 @@ def _build_section(raw: dict[str, Any]) -> Section:
         update=UpdateRule(**update) if isinstance(update, dict) else None,
         stale=StaleRule(**stale) if isinstance(stale, dict) else None,
         description=nfc(raw.get("description", "")),
+        source=nfc(str(raw.get("source", ""))),
+        items=tuple(_build_item(i) for i in raw.get("items") or []),
+        finalization=_build_finalization(raw.get("finalization")),
+    )
+
+
+def _build_item(raw: dict[str, Any]) -> Item:
+    return Item(
+        id=raw["id"],
+        title=nfc(str(raw["title"])),
+        source=nfc(str(raw.get("source", ""))),
+        confidence=raw.get("confidence", "M"),
+        levels=tuple(raw.get("levels") or ()),
+        flag=raw.get("flag"),
+        match=tuple(nfc(m) for m in raw.get("match") or ()) or (nfc(str(raw["title"])),),
+        severity=raw.get("severity"),
+    )
+
+
+def _build_finalization(raw: Any) -> FinalizationRule | None:
+    if not isinstance(raw, dict):
+        return None
+    due = raw.get("due") or {}
+    return FinalizationRule(
+        field=raw.get("field", "quyet_toan"),
+        working_days=int(raw.get("working_days", 10)),
+        month=int(due.get("month", 12)),
+        day=int(due.get("day", 31)),
+        year_offset=int(due.get("year_offset", 0)),
+        severity=raw.get("severity", "warning"),
+        confidence=raw.get("confidence", "M"),
+        source=nfc(str(raw.get("source", ""))),
     )
 
 

@@ -4,9 +4,12 @@ is written where others read it (pages, feeds, the search indexes of the unit an
 The scanner is :func:`edusite.security.privacy.scan`, the one ``edusite check`` runs on the
 3 công khai pages; here it runs on every page a unit publishes (posts included). Only the kinds
 that block publishing are reported (``extra.network.publish.blocking_checks``, default citizen
-ID numbers and birth dates), and birth dates only where they are a list of people: a table whose
-header names them. A birth date in a sentence ("kỷ niệm ngày sinh Bác Hồ 19/5/1890", "trẻ sinh
-năm 2021") is ordinary news; ``edusite check`` still reports every kind on 3 công khai pages.
+and identity card numbers and birth dates: the high-precision findings), and birth dates only
+where they are a list of people: a table with a birth-date column. A birth date in a sentence
+("kỷ niệm ngày sinh Bác Hồ 19/5/1890", "trẻ sinh năm 2021") is ordinary news, and a table of
+historical dates ("Năm sinh - năm mất" of Chủ tịch Hồ Chí Minh) is history; ``edusite check``
+still reports every kind on 3 công khai pages. ``cccd`` in ``blocking_checks`` covers both ID
+kinds (``cccd`` and ``cmnd``).
 """
 
 from __future__ import annotations
@@ -18,15 +21,26 @@ from typing import Any
 from ..errors import Problem, problem
 
 #: Finding kinds that fail a build and block publishing unless the network says otherwise.
-DEFAULT_BLOCKING = ("cccd", "birth_date")
+DEFAULT_BLOCKING = ("cccd", "cmnd", "birth_date")
 
+#: Every kind the scanner reports, in report order, with its words.
+KINDS = ("cccd", "cmnd", "phone", "birth_date", "address", "class_list")
 TEXT = {
     "cccd": ("số căn cước công dân (12 chữ số)", "a citizen ID number (12 digits)"),
+    "cmnd": ("số chứng minh nhân dân (9 chữ số)", "an identity card number (9 digits)"),
     "phone": (
         "số điện thoại không thuộc liên hệ của đơn vị",
         "a phone number that is not one of the unit's contacts",
     ),
     "birth_date": ("ngày sinh trong danh sách/bảng", "birth dates in a list or table"),
+    "address": (
+        "địa chỉ nơi ở của cá nhân trong danh sách",
+        "people's home addresses in a list",
+    ),
+    "class_list": (
+        "danh sách học sinh kèm lớp",
+        "a list of pupils with their classes",
+    ),
 }
 
 
@@ -34,7 +48,12 @@ def blocking_kinds(settings: Mapping[str, Any]) -> tuple[str, ...]:
     """The blocking kinds of a network (``extra.network.publish.blocking_checks``)."""
     publish = settings.get("publish")
     chosen = publish.get("blocking_checks") if isinstance(publish, dict) else None
-    return tuple(str(k) for k in chosen) if isinstance(chosen, list) else DEFAULT_BLOCKING
+    if not isinstance(chosen, list):
+        return DEFAULT_BLOCKING
+    kinds = [str(k) for k in chosen]
+    if "cccd" in kinds and "cmnd" not in kinds:
+        kinds.append("cmnd")  # one ID rule: the old 9-digit card too
+    return tuple(kinds)
 
 
 def scan_page(
@@ -43,17 +62,18 @@ def scan_page(
     *,
     phones: Iterable[str] = (),
     blocking: Iterable[str] = DEFAULT_BLOCKING,
+    allowed: Any = None,
 ) -> list[Problem]:
     """Errors for the blocking personal data in one page's ``text`` (the whole file, so line
-    numbers are the editor's). Numbers are shown masked, with the line."""
+    numbers are the editor's). Numbers are shown masked, with the line. ``allowed``
+    (:class:`~edusite.security.privacy.Allowed`: contacts, founding year) replaces ``phones``."""
     from .privacy import scan
 
     stop = set(blocking)
-    found = [
-        h for h in scan(text, phones) if h.kind in stop and (h.kind != "birth_date" or h.in_table)
-    ]
+    hits = scan(text, phones, allowed=allowed)
+    found = [h for h in hits if h.kind in stop and (h.kind != "birth_date" or h.in_table)]
     out: list[Problem] = []
-    for kind in ("cccd", "birth_date", "phone"):
+    for kind in KINDS:
         hits = [h for h in found if h.kind == kind]
         if not hits:
             continue
