@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Page weight of the home page of demo sites, measured in Chromium, against the 120 KB budget.
+"""Page weight of the home page of demo sites, measured in Chromium, against the 120 KB budget;
+and the bytes of pictures a phone downloads, before and after issue #18.
 
     .venv/bin/python bench/page_weight.py [--sites th-kim-dong so-gddt] [--public public]
                                           [--build] [--screenshots]
+                                          [--baseline REF | --no-baseline]
 
 Builds the demo network into a temporary folder (or, with ``--public``, uses an existing build),
 serves it on 127.0.0.1, opens each site's home page in a fresh Chromium context (empty cache,
@@ -12,6 +14,16 @@ send). Prints a table per resource and per type, totals with and without content
 budget of issue #3 excludes them), and the stock-Material baseline quoted in that issue.
 ``--screenshots`` also writes desktop (1280×800) and phone (375×812) pictures of each site's
 home page and newest post to ``docs/screenshots/``. Exits 1 when a site is over budget.
+
+**Pictures on a phone** (issue #18: "bytes of images on the home and news list ≤ 40 % of
+today's"): the demo network is also built by the code of git commit ``--baseline`` (default: the
+commit before issue #18; ``git archive``, run in a subprocess with that commit's package first on
+its path), both builds are served, and each site's home page and news list is opened in Chromium
+at 375 × 812 px, device pixel ratio 1 and 2 (a fresh context each time, no cache), scrolled to the
+bottom so every lazy picture loads; the bytes of every content image answered are summed (as
+served: pictures are not compressed further). Printed per page and per site (home and news list
+together), before and after, with the ratio; exits 1 when a site's two pages together exceed 40 %
+of the baseline's at 2x.
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -32,6 +45,11 @@ sys.path.insert(0, str(ROOT / "tests"))  # serve() and launch() are shared with 
 from browser_support import launch, serve  # noqa: E402
 
 BUDGET = 120 * 1024
+#: The commit before issue #18 (pictures measured against what it builds).
+BASELINE = "d5e151d3838cbcbd5a43efc46335300837f9bfeb"
+#: Issue #18's target: a phone downloads at most this share of the baseline's picture bytes.
+IMAGE_TARGET = 0.40
+PHONE = (375, 812)
 #: Issue #3's measurement of stock Material (home page, first load, 100 posts).
 STOCK = "stock Material home page, first load: 1.16 MB (164 KB gzip), 808 KB of it the search index, plus Google Fonts requests (issue #3)"
 SHOTS = ROOT / "docs" / "screenshots"
@@ -156,6 +174,84 @@ def build(out: Path) -> None:
         print(f"build errors: {failed}", file=sys.stderr)
 
 
+def build_baseline(ref: str, out: Path, work: Path) -> None:
+    """Build the demo network with the code and content of commit ``ref`` into ``out``."""
+    tree = work / "baseline"
+    tree.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); sys.argv = ['edusite', *sys.argv[2:]]; "
+        "from edusite.cli import main; main()"
+    )
+    env = {**os.environ, "EDUSITE_NOW": os.environ.get("EDUSITE_NOW", "2026-11-22 12:00")}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tree / "scripts"), "build", "--root", str(tree),
+         "--out", str(out), "--offline", "--no-cache", "-j", str(os.cpu_count() or 1)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if not (out / "th-kim-dong" / "index.html").exists():
+        print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
+        raise SystemExit(f"baseline {ref}: the build failed")
+
+
+def picture_bytes(browser: Any, url: str, dpr: int) -> tuple[int, int]:
+    """``(bytes, files)`` of content pictures a 375-px phone at ``dpr`` downloads for ``url``,
+    scrolled to the bottom (lazy pictures load)."""
+    context = browser.new_context(
+        viewport={"width": PHONE[0], "height": PHONE[1]}, device_scale_factor=dpr
+    )
+    page = context.new_page()
+    responses: list[Any] = []
+    page.on("response", lambda r: responses.append(r))
+    page.goto(url, wait_until="load")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height + PHONE[1], PHONE[1] // 2):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(50)
+    page.wait_for_load_state("networkidle")
+    rows = [
+        len(r.body())
+        for r in responses
+        if r.status < 300 and is_content_image({"type": r.request.resource_type, "url": r.url})
+    ]
+    context.close()
+    return sum(rows), len(rows)
+
+
+def report_pictures(browser: Any, sites: list[str], before: str, after: str) -> bool:
+    """Print pictures' bytes per page and per site (home + news list), baseline and now; True
+    when every site's home and news list together meet the target at 2x."""
+    ok = True
+    print(
+        f"\n== pictures a {PHONE[0]}-px phone downloads (home and news list, scrolled to the end) =="
+    )
+    print(f"{'page':<28} {'dpr':>3} {'before':>11} {'after':>11} {'after/before':>13}")
+    for site in sites:
+        totals: dict[int, list[int]] = {1: [0, 0], 2: [0, 0]}
+        for label, path in (("home", ""), ("news list", "tin-tuc/")):
+            for dpr in (1, 2):
+                b, bn = picture_bytes(browser, f"{before}/{site}/{path}", dpr)
+                a, an = picture_bytes(browser, f"{after}/{site}/{path}", dpr)
+                totals[dpr][0] += b
+                totals[dpr][1] += a
+                ratio = a / b if b else 0.0
+                name = f"{site} {label}"
+                print(f"{name:<28} {dpr:>3} {kb(b)} {kb(a)} {ratio:>12.0%}   ({bn} → {an} files)")
+        for dpr, (b, a) in totals.items():
+            ratio = a / b if b else 0.0
+            flag = ""
+            if dpr == 2 and b and ratio > IMAGE_TARGET:
+                ok, flag = False, f"  OVER the {IMAGE_TARGET:.0%} target"
+            elif dpr == 2:
+                flag = f"  within the {IMAGE_TARGET:.0%} target"
+            name = f"{site} home + news list"
+            print(f"{name:<28} {dpr:>3} {kb(b)} {kb(a)} {ratio:>12.0%}{flag}")
+    return ok
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -163,6 +259,8 @@ def main() -> int:
     ap.add_argument("--sites", nargs="+", default=["th-kim-dong", "so-gddt"])
     ap.add_argument("--public", type=Path, help="an existing build to measure (default: build now)")
     ap.add_argument("--screenshots", action="store_true", help="also write docs/screenshots/*.png")
+    ap.add_argument("--baseline", default=BASELINE, help="git commit whose pictures to compare")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the pictures comparison")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -171,6 +269,9 @@ def main() -> int:
         if not args.public:
             build(public)
         ok = True
+        if not args.no_baseline:
+            print(f"building the baseline ({args.baseline[:12]}) …", file=sys.stderr)
+            build_baseline(args.baseline, Path(tmp) / "before", Path(tmp) / "work")
         with serve(public) as base, sync_playwright() as pw:
             browser = launch(pw)
             for site in args.sites:
@@ -181,6 +282,9 @@ def main() -> int:
                 ok &= report(site, measure(browser, f"{base}/{site}/"), base)
                 if args.screenshots:
                     screenshots(browser, base, public, site)
+            if not args.no_baseline:
+                with serve(Path(tmp) / "before") as before:
+                    ok &= report_pictures(browser, args.sites, before, base)
             browser.close()
     print(f"\nbaseline: {STOCK}")
     return 0 if ok else 1

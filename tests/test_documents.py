@@ -10,6 +10,7 @@ import feedparser
 import pytest
 import yaml
 from conftest import write_files
+from edusite.core.feeds import item_key, tag_uri
 from edusite.documents.feed import build_documents_feed, parse_documents_feed
 from edusite.documents.load import load_document, load_documents
 from edusite.documents.model import load_types, parse_so_hieu
@@ -372,10 +373,15 @@ def test_documents_feed_parses_and_round_trips(tmp_path: Path) -> None:
         rss,
         atom,
     )  # reproducible: no "now" anywhere
-    for data in (rss, atom):
+    for data, ids in (
+        (rss, [d.id for d in docs]),  # RSS guids: the documents' ids, as they always were
+        # Atom ids: tag: URIs (RFC 4151) of the unit and the id (issue #18: "urn:…:2026/x" is
+        # not a valid URN, and the validator wants URIs)
+        (atom, [tag_uri("lamgiang.edu.vn,2026-01-01", "so", item_key(d.id, "so")) for d in docs]),
+    ):
         parsed = feedparser.parse(data)
         assert parsed.bozo == 0, parsed.get("bozo_exception")
-        assert [e.id for e in parsed.entries] == [d.id for d in docs]
+        assert [e.id for e in parsed.entries] == ids
         assert parsed.entries[0].dc_identifier == "1234/SGDĐT-GDPT"
     assert feedparser.parse(rss).feed.updated_parsed[:3] == (2026, 4, 19)  # 20/04 00:00 +07:00
     back = parse_documents_feed(rss)

@@ -118,7 +118,11 @@ def test_documents_pages_feed_and_links(tmp_path: Path, pinned_now: str) -> None
         parsed = feedparser.parse((site / "van-ban" / name).read_bytes())
         assert parsed.bozo == 0, parsed.get("bozo_exception")
         assert [e.dc_identifier for e in parsed.entries] == rows(index)
-        assert parsed.entries[0].id == "urn:edusite:so:van-ban:2026/cv-tuyen-sinh"
+        expected = {  # RSS guid as before; Atom id its tag: URI (#18)
+            "feed.xml": "urn:edusite:so:van-ban:2026/cv-tuyen-sinh",
+            "atom.xml": "tag:lamgiang.edu.vn,2026-01-01:so/van-ban:2026/cv-tuyen-sinh",
+        }
+        assert parsed.entries[0].id == expected[name]
 
     for html_file in site.glob("van-ban/**/*.html"):
         text = html_file.read_text(encoding="utf-8")

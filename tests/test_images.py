@@ -225,11 +225,14 @@ def test_post_photos_are_private_sized_and_served_as_picture(
     og_file = Image.open(next(post_dir.glob("anh-bia.og.*.jpg")))
     assert og_file.size == (1200, 630) and og_file.format == "JPEG"
 
-    # Cards (home page) use the 16:9 crop with its own size.
+    # Cards (home page) use the 16:9 crop with its own size; since issue #18 the crop starts at
+    # 320 px (a phone's 140-px thumbnail at 2x).
     home = (site / "index.html").read_text(encoding="utf-8")
     card = re.search(r'<img [^>]*class="es-(?:card|lead)__img"[^>]*>', home).group(0)
     assert re.search(
-        r'srcset="tin-tuc/2026/2026-09-05-khai-giang/anh-bia\.card-480\.\w{8}\.jpg 480w', card
+        r'srcset="tin-tuc/2026/2026-09-05-khai-giang/anh-bia\.card-320\.\w{8}\.jpg 320w, '
+        r"tin-tuc/2026/2026-09-05-khai-giang/anh-bia\.card-480\.\w{8}\.jpg 480w",
+        card,
     )
     assert 'width="960" height="540"' in card
     assert Image.open(next(post_dir.glob("anh-bia.card-960.*.webp"))).size == (960, 540)

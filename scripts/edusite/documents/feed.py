@@ -1,7 +1,8 @@
 """The documents feed (``van-ban/feed.xml`` + ``van-ban/atom.xml``) and reading it back.
 
-Written with feedgen like :mod:`edusite.core.feeds` and just as reproducible: entries newest first,
-``updated`` = the newest document's date, guid = the document's stable id. Each entry carries
+Written with the writer of :mod:`edusite.core.feeds`, under the same rules (bounded, archived,
+valid, reproducible): entries newest first, ``updated`` = the newest document's date, RSS guid =
+the document's stable id, Atom id its ``tag:`` URI. Each entry carries
 its metadata in Dublin Core (``dc:identifier`` = số hiệu, ``dc:publisher`` = cơ quan ban hành,
 ``dc:type`` = loại) and its field as a category, so a lower level can list the documents of the
 level above (``van-ban/cap-tren/``) from the feed alone.
@@ -10,7 +11,6 @@ level above (``van-ban/cap-tren/``) from the feed alone.
 from __future__ import annotations
 
 import calendar
-import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +19,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import feedparser
-from feedgen.feed import FeedGenerator
 
+from ..core.feeds import FeedEntry, FeedSettings, FeedSpec, feed_files
 from ..text import TZ, format_date, nfc
 from .model import DOCS_DIR, Document
 
@@ -30,8 +30,6 @@ RSS_PATH = f"{DOCS_DIR}/feed.xml"
 ATOM_PATH = f"{DOCS_DIR}/atom.xml"
 TYPE_SCHEME = "urn:edusite:loai-van-ban"
 FIELD_SCHEME = "urn:edusite:linh-vuc"
-#: Fallback date of an empty feed (keeps it reproducible).
-EPOCH = datetime(2000, 1, 1, tzinfo=TZ)
 #: Larger feeds are not read (a broken or hostile file must not exhaust memory).
 MAX_FEED_BYTES = 10 * 1024 * 1024
 
@@ -60,46 +58,76 @@ def summary_text(doc: Document) -> str:
     return "; ".join(parts)
 
 
-def build_documents_feed(
-    docs: Sequence[Document], *, site_url: str, site_name: str
-) -> tuple[bytes, bytes]:
-    """``(rss_bytes, atom_bytes)`` of ``docs`` (already sorted newest first)."""
-    fg = FeedGenerator()
-    fg.load_extension("dc", atom=True, rss=True)
-    fg.id(urljoin(site_url, ATOM_PATH))
-    fg.title(f"{site_name} - Văn bản")
-    fg.subtitle(f"Văn bản chỉ đạo, điều hành của {site_name}")
-    fg.link(href=urljoin(site_url, f"{DOCS_DIR}/"), rel="alternate")
-    fg.link(href=urljoin(site_url, ATOM_PATH), rel="self")
-    fg.language("vi")
-    fg.generator("edusite", uri="https://pypi.org/project/edusite/")
-    fg.updated(max((d.issued_at for d in docs), default=EPOCH))
+def _entries(docs: Sequence[Document], site_url: str) -> list[FeedEntry]:
+    out = []
     for doc in docs:
-        link = urljoin(site_url, doc.url)
-        fe = fg.add_entry(order="append")
-        fe.id(doc.id)
-        fe.guid(doc.id, permalink=False)
-        fe.title(doc.trich_yeu)
-        fe.link(href=link)
-        fe.published(doc.issued_at)
-        fe.updated(doc.issued_at)
-        # Text in a field readers take as HTML: escaped, so it stays text.
-        fe.summary(html.escape(summary_text(doc), quote=False), type="html")
-        fe.author(name=doc.co_quan_ban_hanh)
-        fe.dc.dc_identifier(doc.so_hieu)
-        fe.dc.dc_publisher(doc.co_quan_ban_hanh)
-        fe.dc.dc_type(doc.loai.name)
-        fe.category(term=doc.loai.slug, scheme=TYPE_SCHEME, label=doc.loai.name)
-        if doc.linh_vuc:
-            fe.category(term=doc.linh_vuc, scheme=FIELD_SCHEME, label=doc.linh_vuc)
+        enclosure = None
         if doc.files:  # RSS allows one enclosure: the first file (all are on the page)
             first = doc.files[0]
-            fe.enclosure(
+            enclosure = (
                 urljoin(site_url, first.url),
-                str(first.size or 0),
+                first.size or 0,
                 _MIME.get(first.format, "application/octet-stream"),
             )
-    return fg.rss_str(pretty=True), fg.atom_str(pretty=True)
+        categories: list[tuple[str, ...]] = [(doc.loai.slug, doc.loai.name, TYPE_SCHEME)]
+        if doc.linh_vuc:
+            categories.append((doc.linh_vuc, doc.linh_vuc, FIELD_SCHEME))
+        out.append(
+            FeedEntry(
+                id=doc.id,
+                title=doc.trich_yeu,
+                link=urljoin(site_url, doc.url),
+                published=doc.issued_at,
+                updated=doc.issued_at,
+                summary=summary_text(doc),
+                author=doc.co_quan_ban_hanh,
+                categories=tuple(categories),
+                enclosure=enclosure,
+                dc=(
+                    ("identifier", doc.so_hieu),
+                    ("publisher", doc.co_quan_ban_hanh),
+                    ("type", doc.loai.name),
+                ),
+            )
+        )
+    return out
+
+
+def _spec(site_name: str) -> FeedSpec:
+    return FeedSpec(f"{site_name} - Văn bản", RSS_PATH, ATOM_PATH, f"{DOCS_DIR}/")
+
+
+def documents_feed_files(
+    docs: Sequence[Document],
+    *,
+    site_url: str,
+    site_name: str,
+    settings: FeedSettings | None = None,
+    unit_id: str = "",
+) -> dict[str, bytes]:
+    """Every file of the documents feed (newest :attr:`FeedSettings.items` documents, older ones
+    in RFC 5005 archives), ``{site-relative path: bytes}``; ``docs`` sorted newest first."""
+    return feed_files(
+        _entries(docs, site_url),
+        _spec(site_name),
+        site_url=site_url,
+        description=f"Văn bản chỉ đạo, điều hành của {site_name}",
+        settings=settings,
+        unit_id=unit_id,
+        author=site_name,
+    )
+
+
+def build_documents_feed(
+    docs: Sequence[Document], *, site_url: str, site_name: str, unit_id: str = ""
+) -> tuple[bytes, bytes]:
+    """``(rss_bytes, atom_bytes)`` of all of ``docs`` (already sorted newest first) in one
+    document each: what a lower level reads its parents' documents from (never published)."""
+    everything = FeedSettings(items=max(1, len(docs)))
+    files = documents_feed_files(
+        docs, site_url=site_url, site_name=site_name, settings=everything, unit_id=unit_id
+    )
+    return files[RSS_PATH], files[ATOM_PATH]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from ..core.site import site_unit
 from ..errors import EdusiteError, Problem
 from ..reports import ReportPage, portal_report, render_page, valid_until
 from ..text import now
-from .feed import ATOM_PATH, RSS_PATH
 from .render import CSS_PATH, JS_PATH
 from .site import DocumentsSite
 
@@ -91,10 +90,8 @@ class DocumentsPlugin(BasePlugin[DocumentsConfig]):
         site.read_upper()
         for page in site.make_pages():
             glue.add(files, glue.virtual_page(config, page.src_uri, page.title))
-        feeds = site.feeds()
-        if feeds is not None:
-            glue.add(files, File.generated(config, RSS_PATH, content=feeds[0]))
-            glue.add(files, File.generated(config, ATOM_PATH, content=feeds[1]))
+        for path, data in site.feeds().items():  # RSS, Atom and their archives
+            glue.add(files, File.generated(config, path, content=data))
         if self.config.report_enabled and site.unit.is_portal:
             moment = now()
             try:

@@ -34,7 +34,8 @@ _HEAD = (
 
 
 def _wrap(table: str) -> str:
-    """Material's wrappers for wide tables (horizontal scrolling on phones)."""
+    """Material's wrappers for wide tables (below 640 px the rows become cards, see
+    ``documents.css``; no sideways scrolling)."""
     return f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table">{table}</div></div>'
 
 
@@ -69,10 +70,10 @@ def _row(
     return (
         f"<tr{attrs}>"
         f'<th scope="row">{escape(so_hieu)}</th>'
-        f'<td data-value="{issued.isoformat()}">{_time(issued)}</td>'
-        f'<td><a href="{escape(href)}">{escape(title)}</a></td>'
-        f"<td>{escape(issuer)}</td>"
-        f"<td>{downloads}</td>"
+        f'<td data-label="Ngày ban hành" data-value="{issued.isoformat()}">{_time(issued)}</td>'
+        f'<td data-label="Trích yếu"><a href="{escape(href)}">{escape(title)}</a></td>'
+        f'<td data-label="Cơ quan ban hành">{escape(issuer)}</td>'
+        f'<td data-label="Tải về" class="es-docs-download">{downloads}</td>'
         "</tr>"
     )
 

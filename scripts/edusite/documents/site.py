@@ -11,8 +11,10 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import context, memo
+from ..core.feeds import feed_settings
 from ..errors import Problem
 from ..security.confine import stays_inside
 from ..structure.network import Network, Unit
@@ -20,6 +22,7 @@ from .feed import (
     RSS_PATH,
     UpperDocument,
     build_documents_feed,
+    documents_feed_files,
     parse_documents_feed,
     read_documents_feed,
 )
@@ -100,7 +103,9 @@ def _read_documents(
         )
         if any(p.severity == "error" for p in problems):
             return None
-        rss, _atom = build_documents_feed(documents, site_url=unit.site_url, site_name=unit.name)
+        rss, _atom = build_documents_feed(
+            documents, site_url=unit.site_url, site_name=unit.name, unit_id=unit.id
+        )
         return parse_documents_feed(rss)
     except Exception as exc:  # noqa: BLE001 - fall back to the unit's last built feed
         log.warning(
@@ -186,12 +191,21 @@ class DocumentsSite:
         self.pages = {p.src_uri: p for p in pages}
         return pages
 
-    def feeds(self) -> tuple[bytes, bytes] | None:
-        """RSS and Atom bytes of the unit's own documents (``None`` when it has none)."""
+    def feeds(self) -> dict[str, bytes]:
+        """The files of the unit's own documents feed, ``{site-relative path: bytes}``: RSS and
+        Atom, bounded and archived per the network's feed settings (none without documents)."""
         if not self.documents:
-            return None
-        return build_documents_feed(
-            self.documents, site_url=self.unit.site_url, site_name=self.unit.name
+            return {}
+        top = self.network.root_unit(self.unit.id)
+        settings, _problems = feed_settings(  # reported by the core plugin
+            self.network.settings, default_host=urlsplit(top.site_url).hostname or ""
+        )
+        return documents_feed_files(
+            self.documents,
+            site_url=self.unit.site_url,
+            site_name=self.unit.name,
+            settings=settings,
+            unit_id=self.unit.id,
         )
 
     def document_by_src(self, src_uri: str) -> Document | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from .markup import READING
 from .settings import ATTACHMENT_EXTENSIONS
 
 
@@ -20,8 +21,8 @@ class ImagesConfig(base.Config):
     default_width = c.Type(int, default=960)
     """Width of the fallback ``src`` (browsers without ``srcset``, feeds)."""
 
-    card_widths = c.ListOfItems(c.Type(int), default=[480, 960])
-    """Widths of the card crop of cover images."""
+    card_widths = c.ListOfItems(c.Type(int), default=[320, 480, 720, 960])
+    """Widths of the card crop of cover images (phone thumbnails to the home page's lead)."""
 
     card_ratio = c.Type(str, default="16:9")
     """Aspect ratio of the card crop."""
@@ -41,8 +42,9 @@ class ImagesConfig(base.Config):
     max_megapixels = c.Type(int, default=60)
     """Larger images fail the build as possible decompression bombs."""
 
-    sizes = c.Type(str, default="(min-width: 1220px) 800px, 100vw")
-    """``sizes`` of body and cover images (the content column)."""
+    sizes = c.Type(str, default=READING)
+    """``sizes`` of body and cover images: the reading column of the theme's layout
+    (:data:`edusite.images.markup.READING`)."""
 
     classes = c.Type(dict, default={})
     """Per image class: ``{crop: card|thumb, sizes: "..."}``; added to (or replacing) the

@@ -58,6 +58,9 @@ def rewrite_feed(xml: str, resolver: Resolver, default_width: int = 960) -> str:
                 variant = image.nearest("base", image.fallback_format(), default_width)
             else:
                 variant = image.largest("base")
+            # Images made without full-size variants (a portal's copy of a member's cover: card
+            # and Open Graph only) show their Open Graph picture.
+            variant = variant or social_variant(image)
             new_path = variant.path if variant else None
         if new_path is None:
             return m.group(0)

@@ -1,7 +1,9 @@
 """The album lightbox: its dialog markup, script (about 1.5 KB) and styles, self-hosted.
 
 The thumbnails are links to the full photo, so albums work without JavaScript; with it, a
-``<dialog>`` opens (Escape closes it, focus returns to the thumbnail, arrow keys browse).
+``<dialog>`` opens (Escape closes it, focus returns to the thumbnail, arrow keys browse). The
+dialog's ``<picture>`` is made by the script when a photo is shown (an empty ``<picture>``, with
+no ``<img>``, is invalid HTML).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 DIALOG = """<dialog class="es-lightbox" aria-label="Xem ảnh">
 <div class="es-lightbox__bar"><p class="es-lightbox__count" aria-live="polite"></p>
 <button type="button" class="es-lightbox__close" data-es-close aria-label="Đóng (Esc)">×</button></div>
-<figure class="es-lightbox__figure"><picture></picture><figcaption class="es-lightbox__caption"></figcaption></figure>
+<figure class="es-lightbox__figure"><div class="es-lightbox__picture"></div><figcaption class="es-lightbox__caption"></figcaption></figure>
 <button type="button" class="es-lightbox__prev" data-es-prev aria-label="Ảnh trước">‹</button>
 <button type="button" class="es-lightbox__next" data-es-next aria-label="Ảnh sau">›</button>
 </dialog>"""
@@ -19,7 +21,7 @@ GALLERY_JS = """/* edusite photo album lightbox: <dialog> (Escape closes, focus 
   var d = document.querySelector("dialog.es-lightbox");
   if (!d || typeof d.showModal !== "function") return;
   var links = [].slice.call(document.querySelectorAll("a.es-gallery__link"));
-  var pic = d.querySelector("picture"), cap = d.querySelector(".es-lightbox__caption");
+  var pic = d.querySelector(".es-lightbox__picture"), cap = d.querySelector(".es-lightbox__caption");
   var count = d.querySelector(".es-lightbox__count"), opener = null, at = 0;
   function show(i) {
     at = (i + links.length) % links.length;
@@ -28,7 +30,9 @@ GALLERY_JS = """/* edusite photo album lightbox: <dialog> (Escape closes, focus 
     s.type = "image/webp"; s.srcset = a.getAttribute("data-es-webp"); s.sizes = "100vw";
     im.className = "es-lightbox__img"; im.srcset = a.getAttribute("data-es-srcset");
     im.sizes = "100vw"; im.src = a.href; im.alt = thumb ? thumb.alt : "";
-    pic.replaceChildren(s, im);
+    var p = document.createElement("picture");
+    p.append(s, im);
+    pic.replaceChildren(p);
     cap.textContent = a.getAttribute("data-es-caption") || "";
     count.textContent = "Ảnh " + (at + 1) + "/" + links.length;
   }

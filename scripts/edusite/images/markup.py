@@ -69,13 +69,55 @@ class ClassRule:
     sizes: str | None = None
 
 
+#: ``sizes`` come from the theme's layout, never from a file's width: for each image class, the
+#: width its box has at each breakpoint of ``shared-theme/assets/edusite.css`` and Material 9.7
+#: (breakpoints in px, as media queries count them: 720 = 44.9375em, 961 = 60em, 1220 = 76.25em,
+#: 1600 and 2000 where Material's root font grows from 20 to 22 and 24 px). Each rule is an
+#: upper bound of the box (never smaller: a browser would fetch too small a picture) and close to
+#: it; ``tests/test_browser.py`` measures every class in Chromium from 300 to 2,600 px wide.
+#:
+#: The reading column of posts and text pages: 100vw - 2 x .8rem margins, at most 46rem.
+READING = (
+    "(min-width: 2000px) 1104px, (min-width: 1600px) 1012px, (min-width: 952px) 920px, "
+    "calc(100vw - 32px)"
+)
+#: Post cards in lists (news, categories, archives, roll-ups): a 7rem thumbnail on phones, then
+#: 2, 3 or 4 columns of at least 14rem.
+CARD_LIST = (
+    "(min-width: 2000px) 335px, (min-width: 1600px) 307px, (min-width: 1220px) 279px, "
+    "(min-width: 920px) calc(33.4vw - 26px), (min-width: 720px) calc(50vw - 29px), 140px"
+)
+#: Cards of the home page: beside the notices and links from 961 px (17rem aside).
+CARD_HOME = (
+    "(min-width: 2000px) 472px, (min-width: 1600px) 433px, (min-width: 1220px) 393px, "
+    "(min-width: 961px) calc(50vw - 214px), (min-width: 860px) calc(33.4vw - 26px), "
+    "(min-width: 720px) calc(50vw - 29px), 140px"
+)
+#: "Tin liên quan" below a post: two columns of the reading column.
+CARD_RELATED = (
+    "(min-width: 2000px) 537px, (min-width: 1600px) 492px, (min-width: 952px) 447px, "
+    "(min-width: 720px) calc(50vw - 29px), 140px"
+)
+#: The home page's lead picture: the full column on phones, 3/5 of it from 961 px.
+LEAD = (
+    "(min-width: 2000px) 856px, (min-width: 1600px) 785px, (min-width: 1220px) 713px, "
+    "(min-width: 961px) calc(60vw - 18px), calc(100vw - 32px)"
+)
+#: Album thumbnails: columns of at least 9rem.
+GALLERY = (
+    "(min-width: 2000px) 228px, (min-width: 1600px) 209px, (min-width: 1220px) 190px, "
+    "(min-width: 600px) 250px, (min-width: 410px) calc(50vw - 21px), calc(100vw - 32px)"
+)
+
 #: Classes of the shared theme and of album pages (plugin option ``classes`` adds/overrides).
+#: A card names its place first (``es-card__img--home es-card__img``): the first class with a
+#: rule decides.
 DEFAULT_CLASSES: dict[str, ClassRule] = {
-    "es-card__img": ClassRule("card", "(min-width: 1220px) 360px, (min-width: 600px) 50vw, 100vw"),
-    "es-lead__img": ClassRule("card", "(min-width: 1220px) 720px, (min-width: 760px) 60vw, 100vw"),
-    "es-gallery__img": ClassRule(
-        "thumb", "(min-width: 1220px) 240px, (min-width: 600px) 33vw, 50vw"
-    ),
+    "es-card__img--home": ClassRule("card", CARD_HOME),
+    "es-card__img--related": ClassRule("card", CARD_RELATED),
+    "es-card__img": ClassRule("card", CARD_LIST),
+    "es-lead__img": ClassRule("card", LEAD),
+    "es-gallery__img": ClassRule("thumb", GALLERY),
     "es-brand__logo": ClassRule(None, "64px"),
 }
 
@@ -85,7 +127,7 @@ class Options:
     """Markup choices (plugin options)."""
 
     default_width: int = 960
-    sizes: str = "(min-width: 1220px) 800px, 100vw"
+    sizes: str = READING
     classes: dict[str, ClassRule] = field(default_factory=lambda: dict(DEFAULT_CLASSES))
 
     def rule(self, attrs: Attrs) -> ClassRule | None:
@@ -231,11 +273,14 @@ def _group(attrs: Attrs, match: Match, opts: Options) -> str:
 
 def _box(attrs: Attrs, image: ImageRecord, group: str) -> tuple[int, int, bool]:
     """``(width, height, author_sized)`` for the ``<img>``: the variant's own size unless the
-    author set a display size (stale sizes of the original file are replaced)."""
+    author set a display size. Sizes of the original file and of any variant (the first pass
+    writes the largest one's) are not the author's: they are replaced, and ``sizes`` then comes
+    from the layout (a 4,000-px photo used to get ``sizes="1600px"``)."""
     top = image.largest(group)
     w, h = (top.width, top.height) if top else (image.width, image.height)
     aw, ah = _int(get(attrs, "width")), _int(get(attrs, "height"))
     stale = {image.original, image.original[::-1], (image.width, image.height)}
+    stale |= {(v.width, v.height) for v in image.variants}
     if aw and ah and (aw, ah) not in stale:
         return aw, ah, True
     if aw and not ah and (aw, aw) not in stale:

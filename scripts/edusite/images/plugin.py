@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -119,8 +120,15 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
         docs = os.path.normpath(config.docs_dir)
         images: list[File] = []
         attached: list[File] = []
+        generated: dict[str, File] = {}  # images from outside the docs folder (glue.IMAGE_GROUPS)
         att_ext = {e.lower().lstrip(".") for e in self.config.attachment_extensions}
         for f in files:
+            groups = getattr(f, glue.IMAGE_GROUPS, None)
+            if groups and f.abs_src_path:
+                if PurePosixPath(f.src_uri).suffix.lower().lstrip(".") in IMAGE_EXTENSIONS:
+                    images.append(f)
+                    generated[f.src_uri] = f
+                continue
             if f.is_documentation_page() or not f.abs_src_path or f.generated_by:
                 continue
             if not f.src_dir or os.path.normpath(f.src_dir) != docs:
@@ -138,9 +146,24 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
         problems: list[Problem] = []
         covers, album_photos = self._scan_pages(files, image_uris, problems)
         plan = plan_groups(image_uris, covers, album_photos)
+        for uri, f in generated.items():
+            plan[uri] = list(getattr(f, glue.IMAGE_GROUPS))
         jobs = [(f.src_uri, Path(f.abs_src_path), plan[f.src_uri]) for f in images]
         records, found = process_images(jobs, self.settings, self.cache, self.config.threads)
-        problems += found
+        # A generated image comes from elsewhere (a member's cover): its failure is a warning
+        # naming it, the image is left out and the page shows no picture (glue.IMAGE_FAILED).
+        by_path = {os.path.normpath(f.abs_src_path): f for f in generated.values()}
+        for p in found:
+            f = by_path.get(os.path.normpath(str(p.file)))
+            if f is None:
+                problems.append(p)
+                continue
+            setattr(f, glue.IMAGE_FAILED, True)
+            origin = getattr(f, glue.IMAGE_ORIGIN, f.src_uri)
+            problems.append(problem(origin, p.field, p.vi, p.en, "warning"))
+        for f in generated.values():
+            if f.src_uri not in records:
+                setattr(f, glue.IMAGE_FAILED, True)
         _report(problems)
         for f in images:
             f.inclusion = InclusionLevel.EXCLUDED  # never copied; links still resolve
@@ -280,6 +303,10 @@ class ImagesPlugin(BasePlugin[ImagesConfig]):
 
 
 def _missing_alt(where: str, src: str) -> Problem:
+    # The src of the rendered page is percent-encoded (%E1%BA%A3nh…): say the name as written.
+    src = unquote(src)
+    if " " in src:  # Markdown needs <…> around a link with spaces
+        src = f"<{src}>"
     return problem(
         where, None,
         f"ảnh '{src}' chưa có mô tả thay thế (alt) cho người khiếm thị: viết ![mô tả ảnh]({src})",

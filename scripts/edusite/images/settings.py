@@ -42,8 +42,9 @@ class Settings:
     widths: tuple[int, ...] = (480, 960, 1600)
     """Widths of the full-image variants; never upscaled (a smaller original is the top size)."""
 
-    card: Crop = field(default_factory=lambda: Crop((16, 9), (480, 960)))
-    """Crop of cover images for post cards (``es-card__img``)."""
+    card: Crop = field(default_factory=lambda: Crop((16, 9), (320, 480, 720, 960)))
+    """Crop of cover images for post cards (``es-card__img``): 320 for a phone's 140-px
+    thumbnail at 2x, 720 for a phone's full-width lead picture at 2x, up to 960."""
 
     thumb: Crop = field(default_factory=lambda: Crop((4, 3), (320, 640)))
     """Crop of album photos for gallery thumbnails."""

@@ -13,6 +13,7 @@ every item :func:`collect` returns goes through :func:`.sanitize.clean_item` onc
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -26,9 +27,9 @@ from ..errors import EdusiteError, Problem, problem
 from ..structure.network import Network
 from ..text import fold, format_datetime, to_local
 from . import sanitize as S
-from .fetch import FetchSettings, fetch, make_client
+from .fetch import FetchSettings, _redirect_target, fetch, make_client
 from .model import FeedHealth, RollupItem, RollupResult, Source
-from .parse import FeedError, parse_document
+from .parse import MAX_FEED_ITEMS, FeedError, ParsedFeed, parse_document
 from .policy import RollupPolicy, check_policy, feed_sources, get_policy
 from .state import FeedState, backoff, load_state, save_state, state_path
 
@@ -92,11 +93,12 @@ def collect(
         for s in sources
     ]
 
+    want = Want.of(policy, now)
     outcomes: list[_Outcome | None] = [None] * len(sources)
     remote: list[int] = []
     for i, (source, state) in enumerate(zip(sources, states, strict=True)):
         if source.kind == "local":
-            outcomes[i] = _read_local(source, state, settings, now)
+            outcomes[i] = _read_local(source, state, settings, now, want)
         else:
             remote.append(i)
     if remote:
@@ -105,7 +107,9 @@ def collect(
         try:
             with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
                 results = pool.map(
-                    lambda i: _refresh_remote(sources[i], states[i], settings, http, now, offline),
+                    lambda i: _refresh_remote(
+                        sources[i], states[i], settings, http, now, offline, want
+                    ),
                     remote,
                 )
                 for i, outcome in zip(remote, results, strict=True):
@@ -132,10 +136,200 @@ def collect(
 # -- reading one feed -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Want:
+    """How much of one feed the portal needs: ``items`` newest items (its limits, at most
+    :data:`.parse.MAX_FEED_ITEMS`), none older than ``oldest`` (``max_age_days``)."""
+
+    items: int
+    oldest: datetime | None = None
+    days: int | None = None  # max_age_days (what the cached parse depends on, not "now")
+
+    @classmethod
+    def of(cls, policy: RollupPolicy, now: datetime) -> Want:
+        items = min(policy.limit, policy.per_unit_limit or policy.limit, MAX_FEED_ITEMS)
+        oldest = now - timedelta(days=policy.max_age_days) if policy.max_age_days else None
+        return cls(items, oldest, policy.max_age_days)
+
+
+#: Archive documents read for one feed in one build, at most (RFC 5005 gap filling).
+MAX_ARCHIVES = 10
+
+
+def _complete(
+    parsed: ParsedFeed,
+    doc_url: str,
+    stored: FeedState | None,
+    want: Want,
+    read: Callable[[str], ParsedFeed],
+    source: Source,
+) -> tuple[list[RollupItem], list[Problem], int]:
+    """The feed's items for the portal, from its subscription document ``parsed``: when the
+    document links an older archive (RFC 5005 ``prev-archive``), check for a gap between what
+    it holds and the items stored from the last build, and only then follow ``prev-archive``
+    (with ``read``) until the gap is closed, the portal has what it needs (``want``), or there
+    is nothing older. Returns the items (newest first), warnings and the archives read.
+
+    * no ``prev-archive``: the document is the whole feed, its items are all there is;
+    * the newest stored item is in the document: no gap; stored items older than the
+      document's oldest complete it (a post removed there stays until it falls out);
+    * otherwise (first read, or more new posts than a document holds since the last build):
+      archives are read, newest first, each adding what the document did not have.
+    """
+    items = list(parsed.items)
+    warnings: list[Problem] = []
+    url = parsed.prev_archive
+    if not url:
+        return items, warnings, 0
+    newest_stored = stored.items[0] if stored and stored.last_success and stored.items else None
+    known = {i.guid for i in items}
+    visited = {doc_url}
+    reads = 0
+
+    def enough() -> bool:
+        if len(items) >= want.items:
+            return True
+        dated = [i.published for i in items if i.published is not None]
+        return bool(want.oldest and dated and min(dated) < want.oldest)
+
+    while True:
+        if newest_stored is not None and newest_stored.guid in known:
+            dated = [i.published for i in items if i.published is not None]
+            floor = min(dated) if dated else None
+            assert stored is not None
+            items += [
+                s
+                for s in stored.items
+                if s.guid not in known
+                and (s.published is None or floor is None or s.published <= floor)
+            ]
+            break
+        if enough() or not url:
+            break
+        if url in visited or reads >= MAX_ARCHIVES:
+            warnings.append(
+                Problem(
+                    source.url,
+                    None,
+                    f"nguồn tin {source.unit_name}: đã đọc {reads} trang lưu trữ, dừng lại "
+                    f"(tối đa {MAX_ARCHIVES} trang mỗi lần, hoặc trang lặp lại)",
+                    f"the feed of {source.unit_name}: read {reads} archive documents and "
+                    f"stopped (at most {MAX_ARCHIVES} per build, or a loop)",
+                    severity="warning",
+                )
+            )
+            break
+        visited.add(url)
+        try:
+            older = read(url)
+        except FeedError as exc:
+            warnings.append(
+                Problem(
+                    source.url,
+                    None,
+                    f"nguồn tin {source.unit_name}: không đọc được trang lưu trữ: {exc.vi}",
+                    f"the feed of {source.unit_name}: could not read an archive document: {exc.en}",
+                    severity="warning",
+                )
+            )
+            break
+        reads += 1
+        warnings += older.warnings
+        if not older.archive:
+            warnings.append(
+                Problem(
+                    source.url,
+                    None,
+                    f"nguồn tin {source.unit_name}: trang “prev-archive” không phải trang lưu trữ "
+                    "(thiếu fh:archive); không đọc tiếp",
+                    f"the feed of {source.unit_name}: its prev-archive document is not an archive "
+                    "(no fh:archive); not followed further",
+                    severity="warning",
+                )
+            )
+            break
+        for item in older.items:
+            if item.guid not in known:
+                known.add(item.guid)
+                items.append(item)
+        url = older.prev_archive
+    items = _unique_items(sorted(items, key=RollupItem.sort_key))[:MAX_FEED_ITEMS]
+    return items, warnings, reads
+
+
+def _unique_items(items: list[RollupItem]) -> list[RollupItem]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item.guid not in seen:
+            seen.add(item.guid)
+            out.append(item)
+    return out
+
+
+def _local_archive(
+    source: Source, settings: FetchSettings, now: datetime
+) -> Callable[[str], ParsedFeed]:
+    """Reads an in-repo member's archive documents: only ``.xml`` files of its own built site,
+    by their public address (below the member's ``site_url``)."""
+    assert source.path is not None
+    folder = source.path.parent.resolve()
+
+    def read(url: str) -> ParsedFeed:
+        if not url.startswith(source.site_url) or not url.endswith(".xml"):
+            raise FeedError(
+                "địa chỉ trang lưu trữ nằm ngoài trang của đơn vị",
+                "the archive's address is outside the member's site",
+                detail=url,
+            )
+        path = (folder / unquote(url[len(source.site_url) :])).resolve()
+        if not path.is_relative_to(folder) or not path.is_file():
+            raise FeedError("không có tệp lưu trữ này", "no such archive file", detail=str(path))
+        if path.stat().st_size > settings.max_bytes:
+            raise FeedError(
+                f"tệp lưu trữ quá lớn (tối đa {settings.max_bytes:,} byte)",
+                f"archive file too large (limit {settings.max_bytes:,} bytes)",
+            )
+        return parse_document(
+            path.read_bytes(),
+            source,
+            doc_url=url,
+            content_type="application/xml",
+            now=now,
+            max_bytes=settings.max_bytes,
+        )
+
+    return read
+
+
+def _remote_archive(
+    source: Source, settings: FetchSettings, client: httpx.Client, now: datetime, base: str
+) -> Callable[[str], ParsedFeed]:
+    """Reads a remote member's archive documents: with the same limits as its feed, and only
+    on the feed's own host (like its redirects)."""
+
+    def read(url: str) -> ParsedFeed:
+        target = _redirect_target(source.url, base, url, settings)
+        resp = fetch(client, target, settings)
+        if resp.status != 200 and resp.status != 203:
+            raise FeedError(f"HTTP {resp.status}", f"HTTP {resp.status}", resp.status)
+        return parse_document(
+            resp.body,
+            source,
+            doc_url=resp.url,
+            content_type=resp.content_type,
+            now=now,
+            max_bytes=settings.max_bytes,
+        )
+
+    return read
+
+
 def _read_local(
-    source: Source, state: FeedState | None, settings: FetchSettings, now: datetime
+    source: Source, state: FeedState | None, settings: FetchSettings, now: datetime, want: Want
 ) -> _Outcome:
-    """Read an in-repo member's built feed file; on failure fall back to its last good items."""
+    """Read an in-repo member's built feed file (and its archives when there is a gap); on
+    failure fall back to its last good items."""
     assert source.path is not None
     usable = state if state and state.url == source.url else None
     try:
@@ -154,7 +348,14 @@ def _read_local(
         data = source.path.read_bytes()
         # Items carry the source's identity too: a renamed member must be parsed again.
         identity = "\n".join(
-            (source.unit_id, source.unit_name, source.url, source.site_url, str(source.featured))
+            (
+                source.unit_id,
+                source.unit_name,
+                source.url,
+                source.site_url,
+                str(source.featured),
+                f"{want.items}/{want.days}",  # a portal needing more may read archives
+            )
         )
         digest = hashlib.sha256(identity.encode() + b"\0" + data).hexdigest()
         if _unchanged(usable, digest, now):
@@ -169,6 +370,9 @@ def _read_local(
             now=now,
             max_bytes=settings.max_bytes,
         )
+        items, more, reads = _complete(
+            parsed, source.url, usable, want, _local_archive(source, settings, now), source
+        )
     except OSError as exc:
         unreadable = FeedError("không đọc được tệp", "could not read the file", detail=str(exc))
         return _failure(source, usable, unreadable, now)
@@ -179,11 +383,11 @@ def _read_local(
         last_success=now,
         last_attempt=now,
         site_link=parsed.site_link,
-        items=parsed.items,
-        warnings=parsed.warnings,
+        items=items,
+        warnings=[*parsed.warnings, *more],
         digest=digest,
     )
-    return _outcome(source, new, "ok", parsed.items)
+    return _outcome(source, new, "ok", items, archives=reads)
 
 
 def _unchanged(state: FeedState | None, digest: str, now: datetime) -> bool:
@@ -209,8 +413,11 @@ def _refresh_remote(
     client: httpx.Client | None,
     now: datetime,
     offline: bool,
+    want: Want | None = None,
 ) -> _Outcome:
-    """Fetch a remote feed conditionally, honouring backoff; fall back to the last good items."""
+    """Fetch a remote feed conditionally, honouring backoff (and its archives when there is a
+    gap); fall back to the last good items."""
+    want = want or Want(MAX_FEED_ITEMS)
     usable = state if state and state.url == source.url else None
     if offline or client is None:
         return _stored(
@@ -274,6 +481,14 @@ def _refresh_remote(
             now=now,
             max_bytes=settings.max_bytes,
         )
+        items, more, reads = _complete(
+            parsed,
+            resp.url,
+            usable,
+            want,
+            _remote_archive(source, settings, client, now, resp.url),
+            source,
+        )
     except FeedError as exc:
         if exc.http_status is None:
             exc.http_status = status
@@ -286,10 +501,10 @@ def _refresh_remote(
         last_attempt=now,
         http_status=resp.status,
         site_link=parsed.site_link,
-        items=parsed.items,
-        warnings=parsed.warnings,
+        items=items,
+        warnings=[*parsed.warnings, *more],
     )
-    return _outcome(source, new, "ok", parsed.items)
+    return _outcome(source, new, "ok", items, archives=reads)
 
 
 def _attribute(items: list[RollupItem], source: Source, state: FeedState) -> list[RollupItem]:
@@ -308,7 +523,9 @@ def _attribute(items: list[RollupItem], source: Source, state: FeedState) -> lis
     ]
 
 
-def _outcome(source: Source, state: FeedState, status: str, items: list[RollupItem]) -> _Outcome:
+def _outcome(
+    source: Source, state: FeedState, status: str, items: list[RollupItem], archives: int = 0
+) -> _Outcome:
     health = FeedHealth(
         source_id=source.unit_id,
         source_name=source.unit_name,
@@ -325,6 +542,7 @@ def _outcome(source: Source, state: FeedState, status: str, items: list[RollupIt
         consecutive_failures=state.consecutive_failures,
         next_try=state.next_try,
         warnings=tuple(state.warnings),
+        archives=archives,
     )
     return _Outcome(items, health, state)
 
@@ -414,6 +632,10 @@ def _merge(
             index = by_guid.get(item.guid)
             if index is None and link_key:
                 index = by_link.get(link_key)
+                # Another guid at the same address: the same post by two paths when the titles
+                # agree; otherwise a different post is dropped, and the editors must know.
+                if index is not None and fold(kept[index].title) != fold(item.title):
+                    warnings.append(_shared_link(kept[index], item))
             elif index is not None:
                 first = kept[index]
                 if first.source_id != item.source_id and fold(first.title) != fold(item.title):
@@ -439,6 +661,21 @@ def _merge(
                 limited.append(item)
         kept = limited
     return kept[: policy.limit], warnings
+
+
+def _shared_link(first: RollupItem, other: RollupItem) -> Problem:
+    """A post dropped because another one, with another guid, has the same address."""
+    return Problem(
+        other.source_url or other.source_id,
+        "link",
+        f"bài “{other.title}” ({other.source_name}, mã '{other.guid}') có cùng liên kết "
+        f"{other.link} với bài “{first.title}” ({first.source_name}, mã '{first.guid}'); "
+        "chỉ giữ bài thứ nhất",
+        f"post “{other.title}” ({other.source_name}, guid '{other.guid}') has the same link "
+        f"{other.link} as “{first.title}” ({first.source_name}, guid '{first.guid}'); only the "
+        "first is kept",
+        severity="warning",
+    )
 
 
 def _shared_guid(first: RollupItem, other: RollupItem) -> Problem:

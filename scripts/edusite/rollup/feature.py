@@ -1,6 +1,15 @@
 """The roll-up for the build (:mod:`edusite.extensions`): a portal depends on its members'
 built feeds; one with remote members is stale as soon as it is built (they are fetched at every
-build, unless offline)."""
+build, unless offline).
+
+What else a portal reads from its members, and why it needs no input of its own:
+
+* **archive documents** (RFC 5005, read on a gap): written from the same posts as the
+  subscription document, which changes whenever they do;
+* **covers** (:mod:`.images`): an in-repo member's feed names them by content-hashed file names
+  (``anh-bia.og.3f1c98c0.jpg``), so a cover that changes changes the feed file, an input; remote
+  members' covers come with their feeds, fetched at every build.
+"""
 
 from __future__ import annotations
 

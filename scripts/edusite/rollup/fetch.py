@@ -362,6 +362,11 @@ def _precheck(url: str) -> None:
         raise AddressRefused(f"{host!r} has refused addresses: {', '.join(refused)}")
 
 
+#: Content types accepted for a member's cover image (:mod:`.images` also checks the bytes).
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+IMAGE_ACCEPT = "image/webp, image/jpeg, image/png, image/gif;q=0.5"
+
+
 def fetch(
     client: httpx.Client,
     url: str,
@@ -369,11 +374,16 @@ def fetch(
     *,
     etag: str = "",
     last_modified: str = "",
+    types: frozenset[str] | None = None,
+    accept: str = ACCEPT,
 ) -> FetchResponse:
-    """GET ``url`` conditionally; return a 200 or 304 answer or raise :class:`FeedError`."""
+    """GET ``url`` conditionally; return a 200 or 304 answer or raise :class:`FeedError`.
+
+    ``types`` replaces the feed content types accepted (:data:`FEED_TYPES`, any ``+xml``):
+    :data:`IMAGE_TYPES` for cover images, with ``accept`` :data:`IMAGE_ACCEPT`."""
     headers = {
         "User-Agent": settings.user_agent,
-        "Accept": ACCEPT,
+        "Accept": accept,
         # Compressed bodies could expand far beyond the cap inside one chunk.
         "Accept-Encoding": "identity",
     }
@@ -400,7 +410,7 @@ def fetch(
                 if resp.status_code in REDIRECTS and "location" in resp.headers:
                     current = _redirect_target(url, current, resp.headers["location"], settings)
                     continue
-                return _answer(resp, current, settings, deadline)
+                return _answer(resp, current, settings, deadline, types)
     except AddressRefused as exc:
         raise _fail(ADDRESS_REFUSED, exc) from None
     except httpx.TimeoutException as exc:
@@ -484,7 +494,11 @@ def _check_deadline(deadline: float, settings: FetchSettings) -> None:
 
 
 def _answer(
-    resp: httpx.Response, url: str, settings: FetchSettings, deadline: float
+    resp: httpx.Response,
+    url: str,
+    settings: FetchSettings,
+    deadline: float,
+    types: frozenset[str] | None = None,
 ) -> FetchResponse:
     """Read a final (non-redirect) response within the limits."""
     status = resp.status_code
@@ -500,11 +514,24 @@ def _answer(
     if status not in (200, 203):
         raise FeedError(f"máy chủ trả lời HTTP {status}", f"server answered HTTP {status}", status)
     media = ctype.split(";", 1)[0].strip().lower()
-    if media not in FEED_TYPES and not media.endswith("+xml"):
+    wrong = (
+        media not in types
+        if types is not None
+        else (media not in FEED_TYPES and not media.endswith("+xml"))
+    )
+    if wrong:
         shown = media if _MEDIA_RE.fullmatch(media) else "?"  # a header is no text to publish
+        what = (
+            ("không phải ảnh", "not an image")
+            if types is not None
+            else (
+                "không phải nguồn tin",
+                "not a feed",
+            )
+        )
         raise FeedError(
-            f"kiểu nội dung sai: {shown} (không phải nguồn tin)",
-            f"wrong content type: {shown} (not a feed)",
+            f"kiểu nội dung sai: {shown} ({what[0]})",
+            f"wrong content type: {shown} ({what[1]})",
             status,
             detail=f"Content-Type {ctype!r}",
         )

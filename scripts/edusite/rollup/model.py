@@ -145,6 +145,7 @@ class FeedHealth:
     next_try: datetime | None = None
     warnings: tuple[Problem, ...] = ()
     error_detail: str = ""  # build log only: never on a page
+    archives: int = 0  # RFC 5005 archive documents read in this build to close a gap
 
     @property
     def healthy(self) -> bool:
@@ -175,6 +176,7 @@ class FeedHealth:
             "consecutive_failures": self.consecutive_failures,
             "next_try": self.next_try.isoformat() if self.next_try else None,
             "warnings": [str(w) for w in self.warnings],
+            "archives": self.archives,
         }
 
 

@@ -113,6 +113,9 @@ class ParsedFeed:
     items: list[RollupItem]
     warnings: list[Problem] = field(default_factory=list)
     site_link: str = ""  # the channel's own home page link, if http(s)
+    #: RFC 5005: the next older archive document (``prev-archive``), absolute http(s), or "".
+    prev_archive: str = ""
+    archive: bool = False  # the document is an archive document (``fh:archive``)
 
 
 def _codec(name: str) -> str | None:
@@ -372,6 +375,11 @@ def parse_document(
         raise FeedError(*NOT_A_FEED)
     site_link = S.safe_url(str(parsed.feed.get("link") or ""), doc_url) or ""
     out = ParsedFeed(items=[], site_link=site_link)
+    for link in (parsed.feed.get("links") or [])[:100]:
+        if link.get("rel") == "prev-archive":
+            out.prev_archive = S.safe_url(str(link.get("href") or ""), doc_url) or ""
+            break
+    out.archive = "fh_archive" in parsed.feed
     if prepared.cut == "entries":
         out.warnings.append(
             _warn(

@@ -246,19 +246,38 @@ def first_words(text: str, count: int = 12) -> str:
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
+def _same_picture(a: str, b: str) -> bool:
+    """Two variants of one photo: the same folder and file stem before the first dot
+    (``…/anh-bia.og.3f1c98c0.jpg`` and ``…/anh-bia.960.35eb652e.jpg``: the enclosure and the
+    ``<img>`` a site's images plugin points at different sizes of the same cover)."""
+    pa, pb = urlsplit(a), urlsplit(b)
+    if (pa.netloc, pa.path.rsplit("/", 1)[0]) != (pb.netloc, pb.path.rsplit("/", 1)[0]):
+        return False
+    stem_a = pa.path.rsplit("/", 1)[-1].split(".", 1)[0]
+    stem_b = pb.path.rsplit("/", 1)[-1].split(".", 1)[0]
+    return bool(stem_a) and stem_a == stem_b
+
+
 class _ImgAlt(HTMLParser):
-    """Finds the ``alt`` of the first ``<img>`` whose ``src`` is a given URL."""
+    """Finds the ``alt`` of the first ``<img>`` whose ``src`` is a given URL (else of the first
+    showing another size of the same photo)."""
 
     def __init__(self, src: str) -> None:
         super().__init__(convert_charrefs=True)
         self.src = src
         self.alt: str | None = None
+        self.near: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img" and self.alt is None:
             found = dict(attrs)
-            if found.get("src") == self.src and found.get("alt"):
-                self.alt = found["alt"]
+            src, alt = found.get("src") or "", found.get("alt")
+            if not alt:
+                return
+            if src == self.src:
+                self.alt = alt
+            elif self.near is None and _same_picture(src, self.src):
+                self.near = alt
 
 
 def image_alt(sanitised_html: str, src: str) -> str:
@@ -267,4 +286,4 @@ def image_alt(sanitised_html: str, src: str) -> str:
         return ""
     finder = _ImgAlt(src)
     finder.feed(sanitised_html)
-    return plain_text(finder.alt or "", MAX_SHORT)
+    return plain_text(finder.alt or finder.near or "", MAX_SHORT)
