@@ -21,6 +21,8 @@ EXPRESSIONS = {
     r"\$\{\{\s*strategy\.job-total\s*\}\}": "3",
     r"\$CI_NODE_INDEX": "2",
     r"\$CI_NODE_TOTAL": "3",
+    r"\$\{\{\s*needs\.plan\.outputs\.count\s*\}\}": "3",
+    r"\$EDUSITE_SHARDS": "3",
     r"\$EDUSITE_JOBS": "4",
     r"\$EDUSITE_PUBLISH_REMOTE": "https://example.invalid/site.git",
 }
@@ -39,7 +41,7 @@ def edusite_commands(lines: list[str]) -> list[list[str]]:
         for line in text.splitlines():
             for pattern, value in EXPRESSIONS.items():
                 line = re.sub(pattern, value, line)
-            line = line.split("||")[0].strip()
+            line = line.split("||")[0].split(" >")[0].strip()  # no fallback, no redirection
             if line.startswith("edusite "):
                 out.append(shlex.split(line)[1:])
     return out
@@ -49,13 +51,19 @@ def parses(args: list[str]) -> None:
     """Parse ``args`` with the real click command (unknown options fail), without running it."""
     command = main.get_command(click.Context(main), args[0])
     assert isinstance(command, click.Command), args[0]
+    if isinstance(command, click.Group):  # `edusite shard plan …`: parse the sub-command
+        sub = command.get_command(click.Context(command), args[1])
+        assert isinstance(sub, click.Command), args[:2]
+        sub.make_context(args[1], list(args[2:]))
+        return
     command.make_context(args[0], list(args[1:]))
 
 
 @pytest.fixture(autouse=True)
 def in_ci_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Folders the commands expect to exist in CI (``--merge shards``)."""
+    """Files the commands expect to exist in CI (``--merge shards``, ``--plan``)."""
     (tmp_path / "shards").mkdir()
+    (tmp_path / "shard-plan.json").write_text("{}", encoding="utf-8")  # the plan job's artifact
     monkeypatch.chdir(tmp_path)
 
 
@@ -64,14 +72,26 @@ def test_github_workflow() -> None:
     triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
     assert triggers["push"]["branches"] == ["main"] and "pull_request" in triggers
     assert data["permissions"] == {"contents": "write"}
+    plan = data["jobs"]["plan"]
     build, final = data["jobs"]["build"], data["jobs"]["final"]
-    assert build["strategy"]["matrix"]["shard"] == [1, 2, 3]
+    # the matrix is generated: N from the network's size, balanced by measured cost
+    assert build["needs"] == "plan"
+    assert build["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    assert plan["outputs"]["count"] == "${{ steps.plan.outputs.count }}"
+    plan_runs = edusite_commands([s["run"] for s in plan["steps"] if "run" in s])
+    assert [c[:3] for c in plan_runs] == [["shard", "plan", "--format"]]
+    assert plan_runs[0][3] == "github" and "-o" in plan_runs[0]
+    parses(plan_runs[0])
+    restore = next(s for s in plan["steps"] if "cache/restore" in s.get("uses", ""))
+    save = next(s for s in final["steps"] if "cache/save" in s.get("uses", ""))
+    assert restore["with"]["path"] == save["with"]["path"] == ".cache/shards"
     assert final["needs"] == "build"
     uses = [s.get("uses", "") for s in build["steps"]]
     assert [u.split("@")[0] for u in uses if u] == [
         "actions/checkout",
         "actions/setup-python",
         "actions/cache",
+        "actions/download-artifact",
         "actions/upload-artifact",
     ]
     cache = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/cache"))
@@ -81,7 +101,7 @@ def test_github_workflow() -> None:
     runs = [s["run"] for job in (build, final) for s in job["steps"] if "run" in s]
     commands = edusite_commands(runs)
     assert [c[0] for c in commands] == ["build", "build", "check", "publish"]
-    assert commands[0][1:3] == ["--shard", "2/3"]
+    assert commands[0][1:5] == ["--shard", "2/3", "--plan", "shard-plan.json"]
     assert commands[1] == ["build", "--shard", "final", "--merge", "shards"]
     assert commands[3] == ["publish", "--no-history"]
     for args in commands:
@@ -102,18 +122,27 @@ def test_github_workflow() -> None:
 def test_gitlab_pipeline() -> None:
     data = load(GITLAB)
     assert data["stages"] == ["build", "final", "publish", "report"]
-    assert data["build"]["parallel"] == 3
-    assert data["final"]["needs"] == ["build"]
+    # parallel: is the upper bound; the plan job chooses N ≤ 8 (a dotenv variable)
+    assert data["build"]["parallel"] == 8 and data["build"]["needs"] == ["plan"]
+    assert data["plan"]["stage"] == ".pre"
+    assert data["plan"]["artifacts"]["reports"]["dotenv"] == "shards.env"
+    assert data["final"]["needs"] == ["build", "plan"]
+    assert {"key": "edusite-shards", "paths": [".cache/shards/"], "when": "always"} in data[
+        "final"
+    ]["cache"]
     assert ".cache/" in data["build"]["cache"]["paths"]
     assert {"pages", "publish-branch"} <= set(data)
     scripts = [
         line for job in data.values() if isinstance(job, dict) for line in job.get("script", [])
     ]
-    commands = edusite_commands(scripts)
-    assert [c[0] for c in commands] == ["build", "build", "check", "publish", "publish"]
-    assert commands[0][1:5] == ["--shard", "2/3", "--out", "shards/2"]
-    assert commands[1] == ["build", "--shard", "final", "--merge", "shards"]
-    assert commands[3] == ["publish", "--export", "pages-site"]
+    # (The "guard" job's `edusite guard` and `edusite cms`: tests/test_cms.py.)
+    commands = [c for c in edusite_commands(scripts) if c[0] not in ("guard", "cms")]
+    assert [c[0] for c in commands] == ["shard", "build", "build", "check", "publish", "publish"]
+    assert commands[0][:4] == ["shard", "plan", "--format", "gitlab"]
+    assert commands[0][commands[0].index("--max-shards") + 1] == "8"  # = parallel:
+    assert commands[1][1:7] == ["--shard", "2/3", "--plan", "shard-plan.json", "--out", "shards/2"]
+    assert commands[2] == ["build", "--shard", "final", "--merge", "shards"]
+    assert commands[4] == ["publish", "--export", "pages-site"]
     for args in commands:
         parses(args)
     # Problems are a code quality report; pages deploys when a unit was held back (exit 1),

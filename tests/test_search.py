@@ -308,7 +308,7 @@ def test_write_and_read_records(tmp_path: Path) -> None:
     ix.write(tmp_path / "search", files, own)
     assert json.loads((tmp_path / "search/manifest.json").read_text())["records"] == 1
     assert ix.read_records(tmp_path / "search") == own
-    assert ix.read_records(tmp_path / "missing") == []
+    assert ix.read_records(tmp_path / "missing" / "search") == []  # another site: none
     # every file holds exactly the JSON of its data
     big = pages(80, 120)
     files = ix.build(big, [("a", "A")], "https://x.vn/a/", prefix=1)
@@ -317,7 +317,9 @@ def test_write_and_read_records(tmp_path: Path) -> None:
         p.relative_to(tmp_path / "search").as_posix(): p.read_text(encoding="utf-8")
         for p in (tmp_path / "search").rglob("*.json")
     }
-    assert written.pop("records.json") == ix.dumps([r.to_json() for r in ix.order(big)])
+    # the own records (the portals' merge source) live outside search/: never published
+    records = tmp_path / ".edusite" / "search" / "records.json"
+    assert records.read_text(encoding="utf-8") == ix.dumps([r.to_json() for r in ix.order(big)])
     assert written == {k: ix.dumps(v) for k, v in files.items()}
     # rewriting removes shards that no longer exist
     ix.write(tmp_path / "search", ix.build([], [("a", "A")], "https://x.vn/a/"), [])
@@ -436,6 +438,7 @@ def test_cache_inputs_are_members_records() -> None:
     so = next(u for u in net if u.kind == "so")
     paths = cache_inputs(net, so, out)
     assert paths and all(p.name == "records.json" and p.parent.name == "search" for p in paths)
-    assert {p.parent.parent.name for p in paths} == {u.id for u in net.descendants(so.id)}
+    assert all(p.parents[1].name == ".edusite" for p in paths)  # not published (issue 19)
+    assert {p.parents[2].name for p in paths} == {u.id for u in net.descendants(so.id)}
     school = next(u for u in net if u.kind == "school")
     assert cache_inputs(net, school, out) == []

@@ -26,7 +26,8 @@ from ..publishing.publish import LAYOUTS
 from .common import load_network, root_option
 
 if TYPE_CHECKING:
-    from ..publishing.publish import CheckGate, UnitDecision
+    from ..publishing.publish import CheckGate, Target, UnitDecision
+    from ..publishing.rsync import RsyncTarget
     from ..publishing.shard import SiteStatus
     from ..structure.network import Network
 
@@ -87,6 +88,32 @@ if TYPE_CHECKING:
     " per-unit: <DIR>/<mã>/) / write the tree instead of pushing (GitLab Pages, other hosts).",
 )
 @click.option(
+    "--rsync",
+    "rsync_target",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[USER@HOST:/PATH]",
+    help="Xuất bản lên máy chủ của tỉnh qua rsync/SSH: bản mới trong releases/, rồi đổi liên"
+    " kết 'current' một lần (không ai thấy bản dở) / publish to a province server with rsync over"
+    " SSH: a new release folder, then an atomic switch of the 'current' link (without a value:"
+    " extra.network.publish.rsync).",
+)
+@click.option(
+    "--ssh-config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Với --rsync: tệp cấu hình ssh (cổng, khoá, known_hosts) / with --rsync: an ssh"
+    " config file (port, key, known hosts).",
+)
+@click.option(
+    "--keep-releases",
+    type=click.IntRange(2, 100),
+    default=None,
+    help="Với --rsync: số bản giữ trên máy chủ / with --rsync: releases kept on the server"
+    " (default 3: the new one, the previous ones for a rollback).",
+)
+@click.option(
     "--build",
     "run_build",
     is_flag=True,
@@ -128,6 +155,9 @@ def command(
     force: bool,
     dry_run: bool,
     export_dir: Path | None,
+    rsync_target: str | None,
+    ssh_config: Path | None,
+    keep_releases: int | None,
     run_build: bool,
     offline: bool,
     jobs: int | None,
@@ -163,7 +193,15 @@ def command(
 
     network = load_network(root)
     out = (out or network.root / "public").resolve()
+    server = None
     try:
+        if rsync_target is not None:
+            server = _rsync_target(network, rsync_target, layout, export_dir, no_history, force)
+        elif ssh_config is not None or keep_releases is not None:
+            raise PublishError(
+                "--ssh-config và --keep-releases chỉ dùng với --rsync / --ssh-config and"
+                " --keep-releases are for --rsync"
+            )
         targets = plan_targets(
             network,
             layout,
@@ -173,7 +211,7 @@ def command(
             cname=cname,
             no_cname=no_cname,
         )
-        repo = repo_root(network.root) if export_dir is None else None
+        repo = repo_root(network.root) if export_dir is None and server is None else None
     except PublishError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
@@ -208,9 +246,13 @@ def command(
     work.mkdir(parents=True, exist_ok=True)
     decided: dict[str, UnitDecision] = {}
     for target in targets:
+        where = (
+            f"máy chủ / server {server}"
+            if server is not None
+            else f"nhánh / branch {target.branch} @ {redact(target.remote)}"
+        )
         click.echo(
-            f"\nMục tiêu / target {target.name}: nhánh / branch {target.branch}"
-            f" @ {redact(target.remote)} ({len(target.units)} đơn vị / units)"
+            f"\nMục tiêu / target {target.name}: {where} ({len(target.units)} đơn vị / units)"
         )
         decisions = decide_units(network, target, statuses, out, check)
         decided.update(decisions)
@@ -251,6 +293,21 @@ def command(
                 " published, nothing pushed",
                 err=True,
             )
+            continue
+        if server is not None:
+            if not _publish_rsync(
+                network,
+                target,
+                out,
+                server,
+                published,
+                decisions,
+                work,
+                dry_run,
+                ssh_config,
+                keep_releases,
+            ):
+                status = 1
             continue
         if export_dir is not None:
             dest = export_dir if target.layout == "network" else export_dir / target.name
@@ -309,6 +366,102 @@ def command(
     if held_units:
         click.echo(f"\nGiữ lại / held back: {', '.join(held_units)}", err=True)
     sys.exit(status)
+
+
+def _rsync_target(
+    network: Network,
+    text: str,
+    layout: str,
+    export_dir: Path | None,
+    no_history: bool,
+    force: bool,
+) -> RsyncTarget:
+    """The validated ``--rsync`` target (``""``: ``extra.network.publish.rsync``)."""
+    from ..publishing.publish import PublishError, publish_settings
+    from ..publishing.rsync import parse_target
+
+    if layout != "network" or export_dir is not None or no_history or force:
+        raise PublishError(
+            "--rsync xuất bản cả mạng (bố cục network), không dùng với --export, --layout"
+            " per-unit, --no-history, --force / --rsync publishes the network layout; not with"
+            " --export, --layout per-unit, --no-history or --force"
+        )
+    if not text:
+        configured = publish_settings(network).get("rsync")
+        if not isinstance(configured, str) or not configured:
+            raise PublishError(
+                "--rsync không có giá trị và mkdocs.yml không có extra.network.publish.rsync"
+                " / --rsync without a value needs extra.network.publish.rsync in mkdocs.yml"
+            )
+        text = configured
+    return parse_target(text)
+
+
+def _publish_rsync(
+    network: Network,
+    target: Target,
+    out: Path,
+    server: RsyncTarget,
+    published: list[str],
+    decisions: dict[str, UnitDecision],
+    work: Path,
+    dry_run: bool,
+    ssh_config: Path | None,
+    keep_releases: int | None,
+) -> bool:
+    """One ``--rsync`` publish; False when it failed (``current`` unchanged then)."""
+    from ..publishing.publish import KEPT, PublishError, publish_settings
+    from ..publishing.rsync import KEEP_RELEASES, publish_rsync
+    from ..publishing.shard import source_info
+
+    settings = publish_settings(network)
+    keep = keep_releases or settings.get("rsync_keep") or KEEP_RELEASES
+    try:
+        result = publish_rsync(
+            network,
+            target,
+            out,
+            server,
+            units=published,
+            work=work,
+            commit=source_info(network.root).get("commit"),
+            dry_run=dry_run,
+            ssh_config=ssh_config,
+            keep=int(keep) if isinstance(keep, int) and keep >= 2 else KEEP_RELEASES,
+            echo=click.echo,
+        )
+    except PublishError as exc:
+        click.echo(
+            f"  ✗ {exc}\n  ✗ không xuất bản gì, 'current' giữ nguyên / nothing published,"
+            " 'current' unchanged",
+            err=True,
+        )
+        for decision in decisions.values():
+            if decision.published:
+                decision.state = KEPT
+                decision.reasons.append(f"không chép được / not copied: {exc}")
+        return False
+    for warning in result.warnings:
+        click.echo(f"  ⚠ {warning}", err=True)
+    click.echo(f"  hiện tại / now: {result.previous or 'chưa có / none'}")
+    if dry_run:
+        for mark, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
+            for path in paths:
+                click.echo(f"  {mark} {path}")
+    click.echo(
+        f"  thêm / added {len(result.added)}, sửa / changed {len(result.changed)},"
+        f" xoá / removed {len(result.removed)}"
+    )
+    if dry_run:
+        click.echo("  (--dry-run: không chép, không đổi 'current' / nothing copied or switched)")
+        return True
+    if not result.switched:
+        click.echo("  = không có thay đổi, 'current' giữ nguyên / nothing changed, no new release")
+        return True
+    click.echo(f"  ✓ đã xuất bản / published: current -> releases/{result.release}")
+    if result.pruned:
+        click.echo(f"  đã xoá bản cũ / removed old releases: {', '.join(result.pruned)}")
+    return True
 
 
 def _summary(

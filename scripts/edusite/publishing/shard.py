@@ -132,21 +132,312 @@ def final_units(network: Network) -> list[str]:
     return [u.id for u in network if u.id not in inside]
 
 
-def units_for(network: Network, spec: ShardSpec) -> list[str]:
-    """The unit ids one run builds under ``spec``, sorted."""
+def units_for(network: Network, spec: ShardSpec, plan: ShardPlan | None = None) -> list[str]:
+    """The unit ids one run builds under ``spec``, sorted (from ``plan`` when given)."""
     if spec.final:
         return final_units(network)
+    if plan is not None:
+        plan.check(network, spec.count)
+        return sorted(plan.shards[spec.index - 1])
     return partition(network, spec.count)[spec.index - 1]
 
 
-def describe_plan(network: Network, count: int) -> list[str]:
+def describe_plan(network: Network, count: int, plan: ShardPlan | None = None) -> list[str]:
     """One line per shard (``K/N: n đơn vị / units: tops…``) for logs and docs."""
     lines = []
-    for i, ids in enumerate(partition(network, count), start=1):
-        tops = sorted(_top(network, t) for t in subtrees(network) if set(t) <= set(ids))
-        lines.append(f"{i}/{count}: {len(ids)} đơn vị / units ({', '.join(tops) or '-'})")
+    shards = plan.shards if plan is not None else partition(network, count)
+    trees = subtrees(network)
+    for i, ids in enumerate(shards, start=1):
+        members = set(ids)
+        tops = sorted(_top(network, t) for t in trees if set(t) <= members)
+        shown = ", ".join(tops[:8]) + (f", … (+{len(tops) - 8})" if len(tops) > 8 else "")
+        cost = ""
+        if plan is not None and plan.costs:
+            cost = f", ~{sum(plan.costs.get(u, 0.0) for u in ids):.0f} s"
+        lines.append(f"{i}/{count}: {len(ids)} đơn vị / units{cost} ({shown or '-'})")
     lines.append(f"final: {', '.join(final_units(network)) or '-'}")
     return lines
+
+
+# -- plans balanced by measured cost ----------------------------------------------------------
+
+PLAN_FORMAT = 1
+#: In the cache folder: the measured per-unit costs every build updates, and the last plan.
+COSTS_FILE = "shards/costs.json"
+PLAN_FILE = "shards/plan.json"
+#: Seconds of one worker to build a unit never measured: a fixed part and one per Markdown page
+#: (2 cores, bench/scale.py: ~150 ms fixed per site, ~15-25 ms per page; portals also read
+#: their members' feeds, reports and search records).
+EST_FIXED = 0.15
+EST_PAGE = 0.02
+EST_MEMBER = 0.01
+#: A previous plan is kept while its most loaded shard is within this factor of the best
+#: balance: the shards' caches (their ``public/`` and ``.cache/``) stay valid run after run.
+STICKY = 1.15
+
+
+@dataclass
+class ShardPlan:
+    """Which units each of ``count`` shards builds, and the per-unit costs it was balanced on.
+
+    Written by ``edusite shard plan`` (``shard-plan.json``), read by every shard job
+    (``edusite build --shard K/N --plan FILE``), so all runners build the same plan even though
+    only the plan job saw the previous build's measurements.
+    """
+
+    count: int
+    shards: list[list[str]]
+    costs: dict[str, float] = field(default_factory=dict)
+    measured: int = 0  # how many units' costs were measured (the others estimated)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT,
+            "count": self.count,
+            "shards": [sorted(s) for s in self.shards],
+            "measured": self.measured,
+            "costs": {u: round(c, 3) for u, c in sorted(self.costs.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ShardPlan:
+        if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+            raise ShardError(
+                "tệp kế hoạch phân mảnh không đúng định dạng / not a shard plan (format 1)"
+            )
+        shards = data.get("shards")
+        count = data.get("count")
+        if (
+            not isinstance(count, int)
+            or not isinstance(shards, list)
+            or len(shards) != count
+            or not all(isinstance(s, list) and all(isinstance(u, str) for u in s) for s in shards)
+        ):
+            raise ShardError("tệp kế hoạch phân mảnh hỏng / malformed shard plan")
+        costs = data.get("costs") if isinstance(data.get("costs"), dict) else {}
+        return cls(
+            count=count,
+            shards=[list(s) for s in shards],
+            costs={
+                str(u): float(c) for u, c in costs.items() if isinstance(c, (int, float)) and c >= 0
+            },
+            measured=int(data.get("measured") or 0),
+        )
+
+    def check(self, network: Network, count: int) -> None:
+        """Raise :class:`ShardError` unless this plan covers ``network`` in ``count`` shards,
+        whole subtrees per shard (a plan from another commit or network is refused)."""
+        if count != self.count:
+            raise ShardError(
+                f"kế hoạch có {self.count} phân mảnh, không phải {count} / the plan has"
+                f" {self.count} shards, not {count}"
+            )
+        owner = {u: i for i, s in enumerate(self.shards) for u in s}
+        expected = {u for t in subtrees(network) for u in t}
+        if set(owner) != expected or sum(map(len, self.shards)) != len(owner):
+            raise ShardError(
+                "kế hoạch phân mảnh không khớp mạng hiện tại (hãy chạy lại edusite shard plan)"
+                " / the shard plan does not match this network (run edusite shard plan again)"
+            )
+        for tree in subtrees(network):
+            if len({owner[u] for u in tree}) != 1:
+                raise ShardError(
+                    f"kế hoạch tách cây con {_top(network, tree)} / the plan splits subtree"
+                    f" {_top(network, tree)}"
+                )
+
+
+def read_plan(path: Path) -> ShardPlan:
+    """A plan file; :class:`ShardError` when missing or malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ShardError(
+            f"{path}: không đọc được kế hoạch phân mảnh / cannot read the shard plan: {exc}"
+        ) from exc
+    return ShardPlan.from_json(data)
+
+
+def write_plan(path: Path, plan: ShardPlan) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n", "utf-8")
+    tmp.replace(path)
+
+
+def measured_costs(folders: Iterable[Path]) -> dict[str, float]:
+    """Per unit, the seconds its latest real build took, from the build reports (``.edusite/``)
+    in ``folders`` (output folders, their ``.edusite/`` or report files) and cost files
+    (``{"costs": {unit: seconds}}``, what :func:`record_costs` keeps)."""
+    found: dict[str, tuple[str, float]] = {}
+    for folder in folders:
+        paths: list[Path] = []
+        if folder.is_file():
+            paths = [folder]
+        elif (folder / REPORT_DIR).is_dir():
+            paths = sorted((folder / REPORT_DIR).iterdir())
+        elif folder.is_dir():
+            paths = sorted(folder.iterdir())
+        for path in paths:
+            if _REPORT_RE.match(path.name):
+                for uid, entry in _load_report(path).get("sites", {}).items():
+                    if not isinstance(entry, dict):
+                        continue
+                    sec, when = entry.get("seconds"), str(entry.get("finished", ""))
+                    fresh = uid not in found or when > found[uid][0]
+                    if isinstance(sec, (int, float)) and sec >= 0 and fresh:
+                        found[uid] = (when, float(sec))
+            elif path.suffix == ".json":
+                try:
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue
+                costs = data.get("costs") if isinstance(data, dict) else None
+                if isinstance(costs, dict) and data.get("format") == PLAN_FORMAT:
+                    when = str(data.get("recorded", ""))
+                    for uid, sec in costs.items():
+                        fresh = uid not in found or when > found[uid][0]
+                        if isinstance(sec, (int, float)) and sec >= 0 and fresh:
+                            found[str(uid)] = (when, float(sec))
+    return {u: c for u, (_, c) in sorted(found.items())}
+
+
+def record_costs(path: Path, out: Path) -> dict[str, float]:
+    """Merge the measured costs of the reports in ``out`` into the cost file ``path``
+    (``.cache/shards/costs.json``): what the next run's ``edusite shard plan`` balances on."""
+    before = measured_costs([path]) if path.is_file() else {}
+    costs = measured_costs([path, out]) if before else measured_costs([out])
+    if not costs or costs == before:  # a no-op build writes nothing
+        return costs
+    data = {"format": PLAN_FORMAT, "recorded": _stamp(), "costs": costs}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return costs
+
+
+def estimated_costs(
+    network: Network, measured: dict[str, float], pages: dict[str, int] | None = None
+) -> dict[str, float]:
+    """Every subtree unit's cost in seconds: measured when known, else estimated from its
+    Markdown pages (``pages``, counted from its content folder when not given), scaled by how
+    the measured units compare with their own estimates."""
+    units = [u for t in subtrees(network) for u in t]
+    if pages is None:
+        pages = {u: _count_pages(network, u) for u in units}
+
+    def guess(uid: str) -> float:
+        unit = network[uid]
+        members = len(network.descendants(uid)) if unit.is_portal else 0
+        return EST_FIXED + EST_PAGE * pages.get(uid, 0) + EST_MEMBER * members
+
+    known = [u for u in units if u in measured]
+    scale = 1.0
+    if known:
+        est = sum(guess(u) for u in known)
+        scale = sum(measured[u] for u in known) / est if est > 0 else 1.0
+    return {u: measured[u] if u in measured else guess(u) * scale for u in units}
+
+
+def _count_pages(network: Network, uid: str) -> int:
+    """Markdown files below the unit's content folder (without reading them)."""
+    import os
+
+    try:
+        folder = network.content_dir(network[uid])
+    except Exception:  # noqa: BLE001 - a unit without a readable folder costs the fixed part
+        return 0
+    count = 0
+    for _dirpath, _dirs, names in os.walk(folder):
+        count += sum(1 for n in names if n.endswith(".md"))
+    return count
+
+
+def balance(
+    network: Network,
+    count: int,
+    costs: dict[str, float],
+    previous: ShardPlan | None = None,
+    sticky: float = STICKY,
+) -> list[list[str]]:
+    """Spread whole subtrees over ``count`` shards so the most loaded one costs the least.
+
+    Longest processing time first: subtrees by cost (largest first, ties by top id) onto the
+    shard with the lowest total cost (ties to the lowest number); deterministic. A ``previous``
+    plan with the same ``count`` is kept (its subtrees where they were, new subtrees added by
+    the same rule) while its most loaded shard stays within ``sticky`` times the fresh
+    balance's: the shards' caches then stay valid.
+    """
+    if count < 1:
+        raise ShardError("số phân mảnh phải ≥ 1 / the number of shards must be ≥ 1")
+    trees = subtrees(network)
+    tree_cost = {_top(network, t): sum(costs.get(u, 0.0) for u in t) for t in trees}
+    by_top = {_top(network, t): t for t in trees}
+    order = sorted(by_top, key=lambda top: (-tree_cost[top], top))
+
+    def place(shards: list[list[str]], loads: list[float], tops: list[str]) -> None:
+        for top in tops:
+            i = min(range(count), key=lambda k: (loads[k], k))
+            shards[i].extend(by_top[top])
+            loads[i] += tree_cost[top]
+
+    fresh: list[list[str]] = [[] for _ in range(count)]
+    fresh_loads = [0.0] * count
+    place(fresh, fresh_loads, order)
+    if previous is not None and previous.count == count:
+        owner = {u: i for i, s in enumerate(previous.shards) for u in s}
+        kept: list[list[str]] = [[] for _ in range(count)]
+        loads = [0.0] * count
+        new = []
+        for top in order:
+            where = {owner.get(u) for u in by_top[top]}
+            if len(where) == 1 and None not in where:
+                (i,) = where
+                kept[i].extend(by_top[top])
+                loads[i] += tree_cost[top]
+            else:
+                new.append(top)
+        place(kept, loads, new)
+        if max(loads) <= sticky * max(fresh_loads) + 1e-9:
+            return [sorted(s) for s in kept]
+    return [sorted(s) for s in fresh]
+
+
+def choose_count(total: float, *, jobs: int, budget: float, trees: int, most: int = 64) -> int:
+    """Shards needed so each finishes within ``budget`` seconds of wall time with ``jobs``
+    workers, for ``total`` seconds of work (at most one per subtree, at most ``most``)."""
+    import math
+
+    need = math.ceil(total / max(jobs, 1) / max(budget, 0.001)) if total > 0 else 1
+    return max(1, min(need, trees or 1, most))
+
+
+def make_plan(
+    network: Network,
+    *,
+    count: int | None = None,
+    measured: dict[str, float] | None = None,
+    previous: ShardPlan | None = None,
+    jobs: int = 4,
+    budget: float = 600.0,
+    most: int = 64,
+) -> ShardPlan:
+    """A plan for ``network``: ``count`` shards (default: :func:`choose_count` from the costs),
+    balanced by cost (:func:`balance`)."""
+    measured = measured or {}
+    costs = estimated_costs(network, measured)
+    if count is None:
+        count = choose_count(
+            sum(costs.values()), jobs=jobs, budget=budget, trees=len(subtrees(network)), most=most
+        )
+    shards = balance(network, count, costs, previous)
+    return ShardPlan(
+        count=count,
+        shards=shards,
+        costs=costs,
+        measured=sum(1 for u in costs if u in measured),
+    )
 
 
 # -- build reports --------------------------------------------------------------------------
@@ -215,6 +506,7 @@ def write_build_report(
         warnings = list(r.warnings)
         if r.skipped and before.get("ok") is True:  # unchanged inputs: the same warnings hold
             warnings = [str(w) for w in before.get("warnings") or []]
+        seconds = r.seconds if not r.skipped else before.get("seconds")
         entry: dict[str, Any] = {
             "ok": r.ok,
             "skipped": r.skipped,
@@ -223,6 +515,8 @@ def write_build_report(
             "finished": finished,
             "source": dict(source or {}),
         }
+        if isinstance(seconds, (int, float)) and r.ok:  # the measured cost of a real build
+            entry["seconds"] = round(float(seconds), 3)
         if not r.ok:  # the output left in <out>/<id>/ is the last good build's: say which
             if before.get("ok") is True:
                 entry["last_ok"] = {
@@ -306,6 +600,18 @@ def read_build_status(out: Path) -> dict[str, SiteStatus]:
 # -- merging shard outputs --------------------------------------------------------------------
 
 
+def _link_or_copy(src: str, dst: str) -> str:
+    """Hard-link a shard's file into the merged output (copy across file systems). The build
+    never writes into a site's files in place (it swaps whole folders), so sharing is safe."""
+    import os
+
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
+
+
 @dataclass
 class MergeSummary:
     """What :func:`merge_outputs` did: shards found, units copied, shards missing."""
@@ -371,8 +677,8 @@ def merge_outputs(sources: Iterable[Path], dest: Path) -> MergeSummary:
                 target = dest / uid
                 if target.exists():
                     shutil.rmtree(target)
-                if (folder / uid).is_dir():
-                    shutil.copytree(folder / uid, target)
+                if (folder / uid).is_dir():  # hard links: 3,000 sites merge in seconds
+                    shutil.copytree(folder / uid, target, copy_function=_link_or_copy)
                 summary.units.append(uid)
             (dest / REPORT_DIR).mkdir(exist_ok=True)
             shutil.copyfile(report, dest / REPORT_DIR / report.name)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..memo import write_atomic
 from . import index as ix
+from . import network as net
 
 #: Fork only for portals with at least this many members (smaller merges are quick).
 MIN_MEMBERS = 40
@@ -60,14 +61,17 @@ class MemberMerge:
 
 
 def start(
-    members: Sequence[tuple[str, str, str, Path]],
+    members: Sequence[net.Member],
     unit_id: str,
     unit_name: str,
     site_url: str,
     target: Path,
     handoff: Path,
+    *,
+    budget: int = net.BUDGET,
+    cache: Path | None = None,
 ) -> MemberMerge | None:
-    """Fork a child that merges ``members`` (id, name, site_url, search folder) into ``target``.
+    """Fork a child that merges ``members`` into ``target`` (blocks cached in ``cache``).
 
     Returns ``None`` (the caller builds in-process) when forking is unsuitable.
     """
@@ -91,8 +95,8 @@ def start(
     code = 1
     try:
         os.close(go_write)
-        read = [(uid, name, url, ix.read_records(folder)) for uid, name, url, folder in members]
-        builder = prepare(read, unit_id, unit_name, site_url)
+        blocks = net.member_blocks(members, site_url, budget=budget, cache=cache)
+        builder = net.prepare(blocks, unit_id, unit_name)
         if os.read(go_read, 1) == b"1":  # EOF: the build was abandoned
             own = pickle.loads(handoff.read_bytes())
             complete(builder, own, site_url, target)
@@ -108,25 +112,23 @@ def prepare(
     unit_id: str,
     unit_name: str,
     site_url: str,
+    budget: int = net.BUDGET,
 ) -> ix.IndexBuilder:
-    """The members' part of a portal's index: their records (members without any are left
-    out), rebased and newest first, take the first ids; the portal's own come after them."""
-    units = [(unit_id, unit_name)]
-    merged = []
-    for uid, name, url, recs in members:
-        if recs:
-            units.append((uid, name))
-            merged.append((uid, url, recs))
-    builder = ix.IndexBuilder(units)
-    # The members' records are read for this index only: free their scores as they are used.
-    builder.add(ix.order(ix.merge([], merged, site_url)), release=True)
-    return builder
+    """The members' part of a portal's index from records already read: each member's best
+    records (:func:`edusite.search.network.select`), rebased, newest first, take the first
+    ids; the portal's own come after them (members without any are left out)."""
+    cap = net.cap_for(budget, len(members))
+    blocks = [
+        (uid, name, ix.merge([], [(uid, url, net.select(uid, recs, cap))], site_url))
+        for uid, name, url, recs in members
+    ]
+    return net.prepare(blocks, unit_id, unit_name)
 
 
 def complete(
     builder: ix.IndexBuilder, own: Sequence[ix.Record], site_url: str, target: Path
 ) -> None:
-    """Add the portal's own records and write ``search/`` (and its ``records.json``)."""
+    """Add the portal's own records and write ``search/`` (and its own records, unpublished)."""
     builder.add(ix.order(own))
     ix.write(target, builder.files(site_url), own)
 
@@ -138,6 +140,23 @@ def write_network(
     unit_name: str,
     site_url: str,
     target: Path,
+    budget: int = net.BUDGET,
 ) -> None:
     """A site's ``search/``: a portal's members (if any) first, then its own records."""
-    complete(prepare(members, unit_id, unit_name, site_url), own, site_url, target)
+    complete(prepare(members, unit_id, unit_name, site_url, budget), own, site_url, target)
+
+
+def write_blocks(
+    own: Sequence[ix.Record],
+    members: Sequence[net.Member],
+    unit_id: str,
+    unit_name: str,
+    site_url: str,
+    target: Path,
+    *,
+    budget: int = net.BUDGET,
+    cache: Path | None = None,
+) -> None:
+    """:func:`write_network` from the members' built folders, unchanged blocks from ``cache``."""
+    blocks = net.member_blocks(members, site_url, budget=budget, cache=cache)
+    complete(net.prepare(blocks, unit_id, unit_name), own, site_url, target)

@@ -1,5 +1,10 @@
 """Search for the build (:mod:`edusite.extensions`): a portal's index merges its members'
-records."""
+records.
+
+Inputs: every descendant's own records (``.edusite/search/records.json``) (a portal keeps each member's best records,
+:mod:`edusite.search.network`; which ones depends on nothing else but ``network_records`` in
+the base ``mkdocs.yml``, already part of every cache key). The members' block cache
+(``.cache/search/<portal>.blocks``) is derived from those files and is not an input."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ A site's ``search/`` folder holds
   ``prefix`` is 0): ``{"term": [id, score, unit*4+kind, id, score, unit*4+kind, ...]}``;
 * ``docs/<n>.json``: records ``n*CHUNK`` … ``n*CHUNK+CHUNK-1`` as
   ``[url, title, unit, date, kind, snippet]``;
-* ``records.json``: the site's *own* records with their term scores, read by the portals above
-  to merge (never fetched by the browser).
+* and, outside ``search/`` so it is never published, ``.edusite/search/records.json``: the
+  site's *own* records with their term scores, read by the portals above to merge
+  (:func:`records_file`).
 
 Record ids are ordered newest first, so a lower id breaks a score tie in favour of newer pages
 (on a portal: the members' records first, then its own; see :class:`IndexBuilder`).
@@ -38,7 +39,15 @@ from ..structure.network import Network, Unit
 from ..text import fold, nfc
 
 VERSION = 2  # 2: the manifest's "prefix" (shard key length, 0 = one index/all.json)
+COMPACT_VERSION = 3  # big indexes: id gaps, meta.json, split shards (IndexBuilder._compact_files)
+MAX_PREFIX = 4  # format 3: shard keys of 2 to 4 characters
+SPLIT_BYTES = 12 * 1024  # format 3: a shard above this is split by one more character
 CHUNK = 100  # records per docs/<n>.json
+#: Above this many records (a Sở's network index), docs/<n>.json hold NETWORK_CHUNK records:
+#: the 20 results shown are spread over the index's dates, and each touches one file, so small
+#: files bound the first query's download (20 × ~4 KB gzip instead of 20 × ~18 KB).
+CHUNK_LIMIT = 1000
+NETWORK_CHUNK = 20
 SNIPPET = 300  # characters of text kept per record
 TITLE_WEIGHT = 10  # a term in the title counts as this many body occurrences
 BODY_CAP = 5  # body occurrences counted at most
@@ -52,6 +61,9 @@ KIND_NAMES = {
 }
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "search-synonyms.yml"
 DIR = "search"
+#: A site's own records, for the portals above: relative to the site root, in ``.edusite/``
+#: (build records, never published: publish leaves every ``.edusite`` folder out).
+RECORDS = (".edusite", "search", "records.json")
 ALL = "all"  # the one shard's key when ``prefix`` is 0
 
 #: Shard prefix length from the size of all postings (characters of their JSON; ~bytes, terms
@@ -134,9 +146,19 @@ class Record:
     snippet: str
     scores: dict[str, int] = field(default_factory=dict)
     sort: str = ""  # yyyy-mm-dd for ordering (newest first)
+    featured: bool = False  # a featured post (tin tiêu biểu): portals above keep it first
 
     @classmethod
-    def make(cls, url: str, title: str, unit: str, date: Any, kind: str, body: str) -> Record:
+    def make(
+        cls,
+        url: str,
+        title: str,
+        unit: str,
+        date: Any,
+        kind: str,
+        body: str,
+        featured: bool = False,
+    ) -> Record:
         """A record from a page's title and plain text; ``date`` is a date/datetime or None."""
         text = nfc(body)
         snippet = text[:SNIPPET]
@@ -151,9 +173,15 @@ class Record:
             snippet=snippet,
             scores=score_terms(title, text),
             sort=date.strftime("%Y-%m-%d") if date else "",
+            featured=bool(featured),
         )
 
     def to_json(self) -> dict[str, Any]:
+        if self.featured:
+            return {**self._json(), "featured": True}
+        return self._json()
+
+    def _json(self) -> dict[str, Any]:
         return {
             "url": self.url,
             "title": self.title,
@@ -233,9 +261,19 @@ class IndexBuilder:
                 sc.clear()
         self.recs.extend(records)
 
-    def files(self, site_url: str, prefix: int | None = None) -> dict[str, Any]:
-        """Every file of the ``search/`` folder (path below it → JSON-able data)."""
+    def files(
+        self, site_url: str, prefix: int | None = None, compact: bool | None = None
+    ) -> dict[str, Any]:
+        """Every file of the ``search/`` folder (path below it → JSON-able data).
+
+        ``compact`` (default: more than :data:`CHUNK_LIMIT` records, a big portal's network
+        index) writes format 3 (:meth:`_compact_files`); otherwise format 2, as before.
+        """
         recs, postings, unit_index = self.recs, self.postings, self.unit_index
+        if compact is None:
+            compact = len(recs) > CHUNK_LIMIT
+        if compact:
+            return self._compact_files(site_url)
         if prefix is None:
             prefix = choose_prefix(postings)
         shards: dict[str, dict[str, list[int]]] = {}
@@ -248,17 +286,18 @@ class IndexBuilder:
         files: dict[str, Any] = {}
         for key in sorted(shards):
             files[f"index/{key}.json"] = shards[key]
-        chunks = (len(recs) + CHUNK - 1) // CHUNK
+        chunk = CHUNK if len(recs) <= CHUNK_LIMIT else NETWORK_CHUNK
+        chunks = (len(recs) + chunk - 1) // chunk
         for n in range(chunks):
             files[f"docs/{n}.json"] = [
                 [r.url, r.title, unit_index[r.unit], r.date, self.kind_index[r.kind], r.snippet]
-                for r in recs[n * CHUNK : (n + 1) * CHUNK]
+                for r in recs[n * chunk : (n + 1) * chunk]
             ]
         files["manifest.json"] = {
             "version": VERSION,
             "site_url": site_url,
             "records": len(recs),
-            "chunk": CHUNK,
+            "chunk": chunk,
             "bigram": BIGRAM_FACTOR,
             "chunks": chunks,
             "prefix": prefix,
@@ -268,6 +307,87 @@ class IndexBuilder:
             "synonyms": synonyms(),
         }
         return files
+
+    def _compact_files(self, site_url: str) -> dict[str, Any]:
+        """Format 3, for big indexes (a Sở's network search): what a first query downloads
+        stays small whatever the network's size.
+
+        * postings are ``[id gap, score, id gap, score, …]`` (ids ascending, each the gap from
+          the previous one: small numbers), without ``unit*4+kind``;
+        * ``meta.json``: ``unit*4+kind`` of every record, by id (one file, fetched with the
+          first query's shards: filters need it for every hit);
+        * shards are keyed by two characters, and a shard over :data:`SPLIT_BYTES` is split by
+          three, then four (``tr`` → ``tra``, ``tre``, ``tru``…): the browser takes the longest
+          key in ``shards`` that is a prefix of the term (:func:`compact_key`);
+        * ``docs/<n>.json`` hold :data:`NETWORK_CHUNK` records.
+        """
+        from operator import sub
+
+        recs, postings, unit_index, kind_index = (
+            self.recs,
+            self.postings,
+            self.unit_index,
+            self.kind_index,
+        )
+        encoded: dict[str, list[int]] = {}
+        sizes: dict[str, int] = {}
+        for term in sorted(postings):
+            flat = postings[term]
+            ids = flat[0::3]
+            gaps = list(map(sub, ids, [0, *ids[:-1]]))
+            pairs: list[int] = [0] * (2 * len(ids))
+            pairs[0::2] = gaps
+            pairs[1::2] = flat[1::3]
+            encoded[term] = pairs
+            sizes[term] = len(term) + 6 + len(orjson.dumps(pairs))
+        buckets: dict[str, list[str]] = {}
+        for term in encoded:  # sorted: every bucket's terms stay in order
+            buckets.setdefault(shard_key(term, 2), []).append(term)
+        for n in range(3, MAX_PREFIX + 1):
+            for key in [k for k, ts in buckets.items() if len(k) == n - 1]:
+                terms_ = buckets[key]
+                if len(terms_) < 2 or sum(sizes[t] for t in terms_) <= SPLIT_BYTES:
+                    continue
+                del buckets[key]
+                for t in terms_:
+                    buckets.setdefault(shard_key(t, n), []).append(t)
+        files: dict[str, Any] = {}
+        for key in sorted(buckets):
+            files[f"index/{key}.json"] = {t: encoded[t] for t in buckets[key]}
+        files["meta.json"] = [unit_index[r.unit] * 4 + kind_index[r.kind] for r in recs]
+        chunk = NETWORK_CHUNK
+        chunks = (len(recs) + chunk - 1) // chunk
+        for n in range(chunks):
+            files[f"docs/{n}.json"] = [
+                [r.url, r.title, unit_index[r.unit], r.date, kind_index[r.kind], r.snippet]
+                for r in recs[n * chunk : (n + 1) * chunk]
+            ]
+        files["manifest.json"] = {
+            "version": COMPACT_VERSION,
+            "site_url": site_url,
+            "records": len(recs),
+            "chunk": chunk,
+            "bigram": BIGRAM_FACTOR,
+            "chunks": chunks,
+            "prefix": 2,
+            "maxprefix": MAX_PREFIX,
+            "shards": sorted(buckets),
+            "meta": "meta.json",
+            "units": [[u, self.names.get(u, u)] for u in self.unit_ids],
+            "kinds": [[k, KIND_NAMES[k]] for k in KINDS],
+            "synonyms": synonyms(),
+        }
+        return files
+
+
+def compact_key(term: str, keys: set[str] | frozenset[str]) -> str | None:
+    """The shard of ``term`` in a format-3 index with shard ``keys``: the longest
+    ``shard_key(term, n)`` present (``n`` from :data:`MAX_PREFIX` down to 1), as search.js."""
+    for n in range(MAX_PREFIX, 0, -1):
+        key = shard_key(term, n)
+        if key in keys:
+            return key
+    return None
 
 
 def build(
@@ -293,8 +413,14 @@ def dumps(data: Any) -> str:
     return orjson.dumps(data).decode("utf-8")
 
 
+def records_file(folder: Path) -> Path:
+    """Where the site whose ``search/`` is ``folder`` keeps its own records (:data:`RECORDS`)."""
+    return folder.parent.joinpath(*RECORDS)
+
+
 def write(folder: Path, files: dict[str, Any], own: Sequence[Record]) -> None:
-    """Replace ``folder`` (a site's ``search/``) with ``files`` plus ``records.json`` (own records)."""
+    """Replace ``folder`` (a site's ``search/``) with ``files``, and write the own records
+    beside it (:func:`records_file`)."""
     import shutil
 
     if folder.exists():
@@ -306,16 +432,27 @@ def write(folder: Path, files: dict[str, Any], own: Sequence[Record]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
         path.write_bytes(orjson.dumps(data))
-    (folder / "records.json").write_bytes(orjson.dumps([r.to_json() for r in order(own)]))
+    records = records_file(folder)
+    records.parent.mkdir(parents=True, exist_ok=True)
+    records.write_bytes(orjson.dumps([r.to_json() for r in order(own)]))
 
 
 def read_records(folder: Path) -> list[Record]:
-    """A built site's own records (``search/records.json``); [] when missing or unreadable."""
+    """A built site's own records (:func:`records_file` of its ``search/`` ``folder``); [] when
+    missing or unreadable."""
     try:
-        data = orjson.loads((folder / "records.json").read_bytes())
-        return [Record.from_json(d) for d in data]
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return []  # a member's malformed index never stops its portal
+        return parse_records(records_file(folder).read_bytes())
+    except OSError:
+        return []
+
+
+def parse_records(data: bytes) -> list[Record]:
+    """Records from a ``records.json``'s bytes; [] when malformed (a member's malformed index
+    never stops its portal)."""
+    try:
+        return [Record.from_json(d) for d in orjson.loads(data)]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return []
 
 
 def rebase(url: str, member_url: str, portal_url: str) -> str:
@@ -392,6 +529,7 @@ def merge(
                     snippet=r.snippet,
                     scores=r.scores,  # shared, as before (never modified)
                     sort=r.sort,
+                    featured=r.featured,
                 )
             )
     return out
@@ -405,11 +543,12 @@ def output_root(site_dir: Path) -> Path:
 
 
 def cache_inputs(network: Network, unit: Unit, out: Path) -> list[Path]:
-    """Files outside a unit's content its search index depends on: members' ``records.json``.
+    """Files outside a unit's content its search index depends on: members' own records
+    (``<out>/<member>/.edusite/search/records.json``).
 
     For the build cache (:func:`edusite.build.cache.plugin_inputs`): a portal's index changes when a
     member's does. Schools depend on nothing outside their content.
     """
     if not unit.is_portal:
         return []
-    return [out / d.id / DIR / "records.json" for d in network.descendants(unit.id)]
+    return [out.joinpath(d.id, *RECORDS) for d in network.descendants(unit.id)]

@@ -3,7 +3,7 @@
 * ``on_files`` adds the results page ``tim-kiem/index.md`` and the script and stylesheet;
 * ``on_page_content`` turns each content page (posts, documents, disclosure, other pages; not
   listings, pagination or other generated pages) into a :class:`~.index.Record`;
-* ``on_post_build`` writes ``search/``; a portal first merges its members' ``records.json``
+* ``on_post_build`` writes ``search/``; a portal first merges its members' own records
   from the build output (members are built first).
 """
 
@@ -20,12 +20,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from .. import context
 from ..core import glue
 from ..core.site import site_unit
 from ..errors import EdusiteError
 from ..structure.network import Network, Unit
 from . import background
 from . import index as ix
+from . import network as net
 from .index import output_root
 from .page import CSS_PATH, JS_PATH, PAGE_SRC, PAGE_TITLE, render
 
@@ -44,6 +46,11 @@ class SearchConfig(base.Config):
 
     network = c.Type(bool, default=True)
     """On portals, merge the members' indexes (network-wide search)."""
+
+    network_records = c.Type(int, default=net.BUDGET)
+    """Records a portal takes from its members at most (each member ``max(1, this // members)``,
+    its best: documents and featured posts, then posts, newest first). Bounds the index, and
+    what a phone downloads for a query, whatever the network's size (docs/search.md)."""
 
 
 class SearchPlugin(BasePlugin[SearchConfig]):
@@ -107,8 +114,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             return None
         date, kind = None, "trang"
         post = state.post_by_src(src) if state is not None else None
+        featured = False
         if post is not None:
-            date, kind = post.date, "tin-tuc"
+            date, kind, featured = post.date, "tin-tuc", bool(post.featured)
         elif src.startswith("van-ban/"):
             docs = config.plugins.get("edusite-documents")
             site = getattr(docs, "site", None)
@@ -123,7 +131,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if text.startswith(title):  # the page's own <h1>
             text = text[len(title) :].lstrip()
         assert self.unit is not None
-        return ix.Record.make(page.url, title, self.unit.id, date, kind, text)
+        return ix.Record.make(page.url, title, self.unit.id, date, kind, text, featured)
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """On a big portal, start merging the members' indexes in a forked child now."""
@@ -139,6 +147,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                 self.unit.site_url,
                 staging / ix.DIR,
                 staging.parent / f".{staging.name}.search-own.pickle",
+                budget=self._budget(),
+                cache=self._cache(),
             )
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -146,14 +156,24 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             self.merge.cancel()
             self.merge = None
 
-    def _members(self, config: MkDocsConfig) -> list[tuple[str, str, str, Path]]:
-        """``(id, name, site_url, search folder)`` of every member, from the build output."""
+    def _members(self, config: MkDocsConfig) -> list[net.Member]:
+        """Every member (id, name, site_url, search folder in the build output)."""
         assert self.unit is not None and self.network is not None
         out = output_root(Path(config.site_dir))
         return [
-            (d.id, d.name, d.site_url, out / d.id / ix.DIR)
+            net.Member(d.id, d.name, d.site_url, out / d.id / ix.DIR)
             for d in self.network.descendants(self.unit.id)
         ]
+
+    def _budget(self) -> int:
+        return max(1, int(self.config.network_records))
+
+    def _cache(self) -> Path | None:
+        """The members' block cache of this portal (none for a plain ``mkdocs build`` or
+        ``--no-cache``)."""
+        ctx = context.running()
+        assert self.unit is not None
+        return net.cache_path(ctx.cache if ctx is not None else None, self.unit.id)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write ``search/``: this site's records, and on portals the members' too."""
@@ -164,11 +184,17 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         merge, self.merge = getattr(self, "merge", None), None
         if merge is not None and merge.finish(self.records):
             return  # the child wrote search/
-        members = []
-        if unit.is_portal and self.config.network:
-            for uid, name, url, folder in self._members(config):
-                recs = ix.read_records(folder)
-                if not recs:
-                    log.info("search: no index for member %s yet (build it first)", uid)
-                members.append((uid, name, url, recs))
-        background.write_network(self.records, members, unit.id, unit.name, unit.site_url, target)
+        members = self._members(config) if unit.is_portal and self.config.network else []
+        for m in members:
+            if not ix.records_file(m.folder).is_file():
+                log.info("search: no index for member %s yet (build it first)", m.id)
+        background.write_blocks(
+            self.records,
+            members,
+            unit.id,
+            unit.name,
+            unit.site_url,
+            target,
+            budget=self._budget(),
+            cache=self._cache() if members else None,
+        )

@@ -33,9 +33,24 @@
     }
     return cache[path];
   }
+  /* The shard file of term t. Format 3 (big network indexes): the longest key present among
+     shardKey(t, maxprefix … 1), shards being split where they grew large; before: one prefix. */
+  function keyOf(t, have) {
+    if ((M.version || 1) < 3) return shardKey(t, M.prefix == null ? 2 : M.prefix);
+    for (var n = M.maxprefix || 4; n > 0; n--) {
+      var k = shardKey(t, n);
+      if (have[k]) return k;
+    }
+    return null;
+  }
   window.edusiteFold = fold;
   window.edusiteTokens = tokens;
   window.edusiteShardKey = shardKey;
+  window.edusiteKeyOf = function (t) {
+    var have = {};
+    M.shards.forEach(function (k) { have[k] = 1; });
+    return keyOf(t, have);
+  };
 
   /* Query → groups of alternatives (a synonym phrase and its equivalents), each a token list. */
   function parse(q) {
@@ -71,21 +86,27 @@
       });
     });
     pairs(p.toks).forEach(function (t) { need[t] = 1; });
-    var keys = {}, n = M.prefix == null ? 2 : M.prefix; /* manifests before version 2: 2 */
-    Object.keys(need).forEach(function (t) { keys[shardKey(t, n)] = 1; });
-    var have = {};
+    var keys = {}, have = {};
     M.shards.forEach(function (k) { have[k] = 1; });
+    Object.keys(need).forEach(function (t) { var k = keyOf(t, have); if (k) keys[k] = 1; });
     var wanted = Object.keys(keys).filter(function (k) { return have[k]; });
-    return Promise.all(wanted.map(function (k) { return get("index/" + k + ".json"); }))
+    var compact = (M.version || 1) >= 3; /* [id gap, score, …] + meta.json (unit*4+kind) */
+    var loads = wanted.map(function (k) { return get("index/" + k + ".json"); });
+    if (compact) loads.unshift(get(M.meta || "meta.json"));
+    return Promise.all(loads)
       .then(function (shards) {
-        var post = {};
+        var post = {}, meta = compact ? shards.shift() || [] : null;
         shards.forEach(function (s) {
           if (!s) return;
           Object.keys(need).forEach(function (t) {
             var a = s[t];
             if (!a || post[t]) return;
-            var m = {};
-            for (var i = 0; i < a.length; i += 3) m[a[i]] = [a[i + 1], a[i + 2]];
+            var m = {}, i, id = 0;
+            if (compact) {
+              for (i = 0; i < a.length; i += 2) { id += a[i]; m[id] = [a[i + 1], meta[id]]; }
+            } else {
+              for (i = 0; i < a.length; i += 3) m[a[i]] = [a[i + 1], a[i + 2]];
+            }
             post[t] = m;
           });
         });
