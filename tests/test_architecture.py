@@ -18,7 +18,7 @@ from conftest import REPO, SMALL_NETWORK, make_network, post
 from edusite.cli import main
 
 PKG = REPO / "scripts" / "edusite"
-FEATURES = {"rollup", "disclosure", "documents", "reports", "images", "search"}
+FEATURES = {"rollup", "disclosure", "documents", "reports", "images", "search", "cms"}
 #: The ground floor: what every package may use, and which uses no package above it.
 GROUND = {"errors", "text", "yamlio", "memo", "digests", "context", "extensions", "config"}
 GROUND_PACKAGES = {"structure", "security"}

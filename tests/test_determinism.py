@@ -7,7 +7,7 @@ process id. Here the demo network is built by fresh ``python -m edusite build`` 
 different ``PYTHONHASHSEED`` values, from two copies of it written in opposite file order (a
 file system that lists folders in creation order, such as tmpfs, then lists them differently)
 at different paths, and every output byte is compared. The build reports in ``.edusite/`` are
-compared without their ``finished`` times (a record of the run, by design); sharded builds
+compared without their ``finished`` and ``seconds`` (a record of the run, by design); sharded builds
 leave them out (their labels differ by design, see docs/publishing.md).
 """
 
@@ -29,7 +29,8 @@ pytestmark = pytest.mark.slow
 NOW = "2026-11-22 12:00"
 #: The demo network: what a checkout holds besides code, docs and tests.
 DEMO = ("content", "sites", "shared-theme", "mkdocs.yml")
-_FINISHED = re.compile(rb'"finished": "[^"]*"')
+#: What a build report records about the run itself (when, how long), not about the output.
+_FINISHED = re.compile(rb'"(finished|seconds)": ("[^"]*"|[0-9.]+|null)')
 _BUILT: dict[tuple[str, ...], Path] = {}
 
 
@@ -90,7 +91,7 @@ def demo_build(
 
 def snapshot(folder: Path, *, reports: bool = True) -> dict[str, bytes]:
     """Every file below ``folder`` (relative POSIX path → bytes); build reports without their
-    ``finished`` times, or left out with ``reports=False``."""
+    ``finished`` times and ``seconds``, or left out with ``reports=False``."""
     out: dict[str, bytes] = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
@@ -99,7 +100,7 @@ def snapshot(folder: Path, *, reports: bool = True) -> dict[str, bytes]:
         if rel.startswith(".edusite/"):
             if not reports:
                 continue
-            out[rel] = _FINISHED.sub(b'"finished": ""', path.read_bytes())
+            out[rel] = _FINISHED.sub(rb'"\1": ""', path.read_bytes())
         else:
             out[rel] = path.read_bytes()
     return out

@@ -19,6 +19,9 @@ COMMANDS = {
     "check": "check",
     "publish": "publish",
     "report": "report",
+    "cms": "cms",
+    "guard": "guard",
+    "shard": "shard",
 }
 
 

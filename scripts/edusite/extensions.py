@@ -42,6 +42,7 @@ BUILTIN = (
     "edusite.documents.feature",
     "edusite.search.feature",
     "edusite.disclosure.feature",
+    "edusite.cms.feature",
 )
 
 

@@ -57,6 +57,13 @@ def slugify(text: str, max_length: int = 80) -> str:
     return _slugify(fold(text), max_length=max_length, word_boundary=True) or "bai-viet"
 
 
+def toc_slugify(value: str, separator: str = "-") -> str:
+    """Heading anchors (Python-Markdown's ``toc`` ``slugify``, set in the base ``mkdocs.yml``):
+    the same folding as :func:`slugify`, so "Địa chỉ và điện thoại" is ``#dia-chi-va-dien-thoai``
+    (the default dropped đ: ``#ia-chi-va-ien-thoai``); never cut."""
+    return _slugify(fold(value), max_length=0, separator=separator) or "muc"
+
+
 def format_date(value: date | datetime) -> str:
     """Format as ``dd/mm/yyyy`` in Asia/Ho_Chi_Minh."""
     if isinstance(value, datetime):

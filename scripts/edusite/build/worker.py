@@ -28,6 +28,7 @@ class SiteResult:
     errors: list[str] = field(default_factory=list)
     skipped: bool = False  # unchanged since the last build (cache hit)
     valid_until: str | None = None  # ISO time of the next scheduled post, when the site changes
+    notes: list[str] = field(default_factory=list)  # plugins' lines for the output (roll-up)
 
 
 class LogCapture(logging.Handler):
@@ -61,7 +62,6 @@ def warm_up(use_speedups: bool = True) -> None:
         "edusite.rollup",
         "edusite.reports.page",
         "edusite.disclosure.context",
-        "feedgen.feed",
         "feedparser",
         "PIL.Image",
         "markdown.extensions.toc",
@@ -122,11 +122,14 @@ def _build_one(ctx: BuildContext, unit_id: str, config_file: str, site_dir: str)
     start = time.perf_counter()
     errors: list[str] = []
     valid_until: str | None = None
+    notes: list[str] = []
     try:
         cfg = load_config(config_file, site_dir=site_dir)
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
+            # A plugin's `build_notes`: lines for the command's output (a portal's roll-up).
+            notes = [n for p in cfg.plugins.values() for n in getattr(p, "build_notes", ())]
             unit = ctx.network[unit_id] if ctx.network is not None else None
             until = site_expiry(ctx, unit, cfg) if unit is not None else None
             valid_until = until.isoformat() if until is not None else None
@@ -155,4 +158,5 @@ def _build_one(ctx: BuildContext, unit_id: str, config_file: str, site_dir: str)
         warnings=warnings,
         errors=errors,
         valid_until=valid_until,
+        notes=notes,
     )

@@ -71,6 +71,14 @@ if TYPE_CHECKING:
     " into --out first. Repeatable.",
 )
 @click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Với --shard K/N: kế hoạch từ 'edusite shard plan' (cân theo thời gian đo được) / with"
+    " --shard K/N: the plan written by 'edusite shard plan' (balanced by measured cost).",
+)
+@click.option(
     "--only",
     is_flag=True,
     help="Chỉ xây các đơn vị đã nêu, không xây lại cấp trên (Phòng, Sở) / build just the given"
@@ -93,6 +101,7 @@ def command(
     cache_dir: Path | None,
     shard_text: str | None,
     merge_dirs: tuple[Path, ...],
+    plan_file: Path | None,
     only: bool,
     no_speedups: bool,
 ) -> None:
@@ -109,8 +118,8 @@ def command(
 
     label = "all"
     chosen: list[str] | None
-    if shard_text is not None or merge_dirs:
-        chosen, label = _shard_selection(network, ids, shard_text, merge_dirs, out)
+    if shard_text is not None or merge_dirs or plan_file is not None:
+        chosen, label = _shard_selection(network, ids, shard_text, merge_dirs, out, plan_file)
     else:
         chosen = _selection(network, ids, only)
     source = source_info(network.root)  # before building: the commit the output comes from
@@ -133,12 +142,19 @@ def command(
         )
     elapsed = time.perf_counter() - start
     write_build_report(out, results, label=label, source=source)
+    if folder is not None:  # what the next `edusite shard plan` balances on
+        from ..publishing.shard import COSTS_FILE, record_costs
+
+        record_costs(folder / COSTS_FILE, out)
     click.echo(f"\n{'Đơn vị / unit':32} {'':2} {'trang':>6} {'giây':>6} {'cảnh báo':>8} {'lỗi':>4}")
     for r in results:
         mark = "=" if r.skipped else "✓" if r.ok else "✗"
         click.echo(
             f"{r.unit_id:32} {mark:2} {r.pages:6d} {r.seconds:6.2f} {len(r.warnings):8d} {len(r.errors):4d}"
         )
+    for r in results:  # a portal's roll-up summary (docs/rollup.md, "Feed health")
+        for note in r.notes:
+            click.echo(note)
     for r in results:
         for w in r.warnings:
             click.echo(f"  ⚠ [{r.unit_id}] {w}", err=True)
@@ -162,9 +178,19 @@ def _shard_selection(
     shard_text: str | None,
     merge_dirs: tuple[Path, ...],
     out: Path,
+    plan_file: Path | None = None,
 ) -> tuple[list[str], str]:
     """The units and report label of a ``--shard`` run (merging shard outputs for ``final``)."""
-    from ..publishing.shard import ShardError, describe_plan, merge_outputs, parse_shard, units_for
+    from ..publishing.shard import (
+        ShardError,
+        describe_plan,
+        merge_outputs,
+        parse_shard,
+        read_plan,
+        units_for,
+    )
+
+    plan = None
 
     try:
         if ids:
@@ -176,6 +202,9 @@ def _shard_selection(
         spec = parse_shard(shard_text)
         if merge_dirs and not spec.final:
             raise ShardError("--merge chỉ dùng với --shard final / --merge only with --shard final")
+        if plan_file is not None and not spec.final:
+            plan = read_plan(plan_file)
+            chosen = units_for(network, spec, plan)  # checks the plan against this network
         if merge_dirs:
             summary = merge_outputs(merge_dirs, out)
             click.echo(
@@ -189,9 +218,9 @@ def _shard_selection(
     except ShardError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
-    chosen = units_for(network, spec)
+    chosen = units_for(network, spec, plan)
     if not spec.final:
-        for line in describe_plan(network, spec.count):
+        for line in describe_plan(network, spec.count, plan):
             click.echo(("→ " if line.startswith(f"{spec.index}/") else "  ") + line)
     click.echo(
         f"Phân mảnh / shard {spec}: {len(chosen)} đơn vị / units"

@@ -20,6 +20,29 @@ from typing import Any
 
 SHARED_DIR = "_shared"
 SKIP_SUFFIXES = (".map",)
+#: Material's search (lunr, its language files and the search worker): the network searches
+#: with its own engine (edusite.search), so no page ever loads them.
+SKIP_PREFIXES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
+
+
+def unused(uri: str, *, material_js: bool, palette: bool, favicon: str) -> bool:
+    """True for a theme file no page of the network uses, which is not published: source maps,
+    Material's search, its JavaScript bundle and our replacements of its inline scripts (only
+    with ``extra.material_js``), the palette stylesheet (only with ``theme.palette``), Material's
+    default favicon (the theme names its own)."""
+    if uri.endswith(SKIP_SUFFIXES) or uri.startswith(SKIP_PREFIXES):
+        return True
+    name = uri.rsplit("/", 1)[-1]
+    if not material_js and (
+        (uri.startswith("assets/javascripts/") and name.startswith("bundle."))
+        or uri in ("assets/material-scope.js", "assets/material-content.js")
+    ):
+        return True
+    if not palette and uri.startswith("assets/stylesheets/") and name.startswith("palette."):
+        return True
+    return uri == "assets/images/favicon.png" and favicon != uri
+
+
 _HASHES: dict[tuple[tuple[str, int, int], ...], str] = {}
 
 

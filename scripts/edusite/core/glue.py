@@ -38,6 +38,31 @@ def virtual_page(
     return File.generated(config, src_uri, content=f"---\n{meta}---\n")
 
 
+#: Attribute of a generated image :class:`File` naming the variant groups the images plugin
+#: makes of it (``card``, ``og``…): images from outside the docs folder (a portal's copies of
+#: its members' covers) that are processed like local photos, never published as they are.
+IMAGE_GROUPS = "edusite_image_groups"
+#: Set by the images plugin on such a file when it could not be processed (it is then left out).
+IMAGE_FAILED = "edusite_image_failed"
+#: Where such an image came from (a member's cover address): what its problems name.
+IMAGE_ORIGIN = "edusite_image_origin"
+
+
+def generated_image(
+    config: MkDocsConfig,
+    src_uri: str,
+    abs_path: str,
+    groups: tuple[str, ...],
+    origin: str = "",
+) -> File:
+    """A generated image file at ``src_uri`` with the bytes of ``abs_path``, for the images
+    plugin to process into ``groups`` (:data:`IMAGE_GROUPS`); ``origin`` names it in messages."""
+    file = File.generated(config, src_uri, abs_src_path=abs_path)
+    setattr(file, IMAGE_GROUPS, tuple(groups))
+    setattr(file, IMAGE_ORIGIN, origin or src_uri)
+    return file
+
+
 def add(files: Files, file: File) -> bool:
     """Add a generated file unless the site already has one at that path (the author's wins);
     True when added."""

@@ -7,14 +7,17 @@ logic survives a change of engine (Material reaches end of life in 2027).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .. import context, disclosure, yamlio
@@ -24,9 +27,9 @@ from ..context import BuildContext
 from ..errors import EdusiteError, Problem, problem
 from ..security import confine, csp, limits, markup, personal_data
 from ..security.urls import safe_url
-from ..text import EPOCH_LOCAL, format_date, format_datetime
-from . import assets, glue, portal
-from .feeds import write_feeds
+from ..text import EPOCH_LOCAL, format_date, format_datetime, nfc, toc_slugify
+from . import assets, glue, pagefix, portal
+from .feeds import FeedSettings, feed_settings, page_feeds, write_feeds
 from .site import SiteState, post_context, site_unit
 from .theme import theme_context
 
@@ -49,6 +52,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.trusted_html = False
         self.page_problems: list[Problem] = []
         self.ctx: BuildContext | None = None
+        self.feeds = FeedSettings()
+        self._csp_remote = csp.policy(markup.EMBED_HOSTS, remote_images=True)
+        self._documents_feed = False  # the site has van-ban/feed.xml (documents plugin)
+        #: Lines for the build's output (read by build/worker.py from every plugin that has
+        #: them): a portal's roll-up summary.
+        self.build_notes: list[str] = []
+        self._scratch: Path | None = None  # --no-cache: members' covers fetched for this build
 
     # MkDocs calls on_config before anything is read: resolve the unit (the menu comes later).
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -56,6 +66,8 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.rollup = None
         self.rules = None
         self._shared_ctx = None
+        self.build_notes = []
+        self._remove_scratch()
         if not self.config.enabled:
             return None
         try:
@@ -76,6 +88,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         )
         self.trusted_html = unit_id in self.config.trusted_units
         self.page_problems = []
+        # Heading anchors folded like every slug (đ→d), unless the network chose a slugify.
+        if "toc" in config.markdown_extensions:
+            config.mdx_configs.setdefault("toc", {}).setdefault("slugify", toc_slugify)
+        config.site_name = nfc(config.site_name or "")
+        if config.site_description:
+            config.site_description = nfc(config.site_description)
+        self.feeds = site_feed_settings(network, unit_id)
         self.state = SiteState(
             network=network,
             unit=network[unit_id],
@@ -122,7 +141,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         self.page_problems += found
         if any(p.severity == "error" for p in found):
             return '---\ntitle: ""\n---\n'
-        return text
+        return nfc(text)  # text pasted from Word or Zalo is often decomposed (NFD)
 
     # Priority -50: other plugins may add pages first; we then see the complete file list.
     @event_priority(-50)
@@ -145,7 +164,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 files.remove(f)
         listings = [(listing, "news-list.html") for listing in state.make_listings()]
         if state.unit.is_portal:
-            listings += self._roll_up(state)
+            listings += self._roll_up(state, files, config)
         for listing, template in listings:
             if files.get_file_from_path(listing.src_uri) is None:
                 files.append(glue.virtual_page(config, listing.src_uri, listing.title, template))
@@ -161,8 +180,17 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         if not self.config.enabled or self.state is None:
             return None
         self._share_theme_assets(files, config)
+        if self.rollup is not None:  # covers the images plugin could not process: no picture
+            failed = {f.src_uri for f in files if getattr(f, glue.IMAGE_FAILED, False)}
+            if failed:
+                self.rollup = portal.without_images(self.rollup, failed)
+                self._rollup_pages(self.state)
         existing = {f.src_uri for f in files.documentation_pages()}
+        if any(uri.startswith(disclosure.DISCLOSURE_DIR + "/") for uri in existing):
+            for path, data in disclosure.page_assets().items():  # 3 công khai styles, filters
+                glue.add(files, File.generated(config, path, content=data))
         config.nav = [{m["title"]: m["src"]} for m in self.state.menu(existing)]
+        self._documents_feed = files.get_file_from_path("van-ban/feed.xml") is not None
         return files
 
     on_files = CombinedEvent(_on_files_posts, _on_files_menu)
@@ -228,12 +256,12 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             return
-        from ..security.privacy import contact_phones
+        from ..security.privacy import unit_allowed
 
-        phones = contact_phones(state.unit.raw, state.unit.phone, state.docs_dir)
+        allowed = unit_allowed(state.unit.raw, state.unit.phone, state.docs_dir)
         blocking = personal_data.blocking_kinds(state.network.settings)
         self.page_problems += personal_data.scan_page(
-            text, page.file.abs_src_path, phones=phones, blocking=blocking
+            text, page.file.abs_src_path, blocking=blocking, allowed=allowed
         )
 
     def on_env(
@@ -249,6 +277,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         env.filters["href"] = _href
         env.filters["lazy_images"] = _lazy_images
         env.globals["edusite_csp"] = csp.policy(self.embed_hosts)
+        self._csp_remote = csp.policy(self.embed_hosts, remote_images=True)
         env.globals["edusite_referrer"] = csp.REFERRER
         env.autoescape = _autoescape_for(config.theme.custom_dir)
         speedups.use_bytecode_cache(env, self.cache_dir())
@@ -279,9 +308,24 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 for i in listing.items
             ]
         ctx.update(theme_context(state, page.file.src_uri))
+        ctx["feeds"] = page_feeds(
+            page.file.src_uri,
+            site_name=state.unit.name,
+            categories=state.categories,
+            used=ctx["used_categories"],
+            portal=state.unit.is_portal,
+            documents=self._documents_feed,
+        )
+        if csp.has_remote_media(page.content or ""):  # an editor's picture from elsewhere
+            ctx["csp"] = self._csp_remote
         context["edusite"] = ctx
         if page.file.src_uri.startswith(disclosure.DISCLOSURE_DIR + "/"):
             context["disclosure"] = self._disclosure(page)
+            if (context["disclosure"] or {}).get("kind") == "dashboard":  # its CSV download
+                d = context["disclosure"]
+                target = Path(config.site_dir) / disclosure.DISCLOSURE_DIR / d["csv_name"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(disclosure.dashboard_csv(d))
         return context
 
     def _disclosure(self, page: Page) -> dict[str, Any] | None:
@@ -308,14 +352,31 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             )
         return None
 
-    def _roll_up(self, state: SiteState) -> list[tuple[Any, str]]:
-        """Collect members' news for a portal; return its listing pages and their templates."""
+    def _roll_up(
+        self, state: SiteState, files: Files, config: MkDocsConfig
+    ) -> list[tuple[Any, str]]:
+        """Collect members' news for a portal, bring their covers into the site (the images
+        plugin processes them); return its listing pages and their templates."""
         assert self.ctx is not None
         self.rollup = portal.collect_for(state, self.ctx)
         for line in portal.health_warnings(self.rollup):
             log.warning(line)
+        if self.ctx.cache_dir("rollup") is None:  # --no-cache: nothing kept after the build
+            self._scratch = Path(tempfile.mkdtemp(prefix="edusite-covers-"))
+        self.rollup, covers, problems = portal.covers_for(
+            self.rollup, state, self.ctx, self._scratch
+        )
+        for p in problems:
+            log.warning(str(p))
+        for uri, (path, origin) in covers.items():
+            cover = glue.generated_image(config, uri, str(path), portal.COVER_GROUPS, origin)
+            glue.add(files, cover)
+        self.build_notes = [portal.summary(self.rollup, state.unit.short_name or state.unit.name)]
+        return self._rollup_pages(state)
+
+    def _rollup_pages(self, state: SiteState) -> list[tuple[Any, str]]:
         out = []
-        for listing in portal.rollup_listings(self.rollup, state.per_page):
+        for listing in portal.rollup_listings(self.rollup, state.per_page, state.network):
             state.add_listings([listing])
             out.append(
                 (
@@ -342,10 +403,13 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         ]
         for f in theme:
             files.remove(f)
+        options = {
+            "material_js": bool(config.extra.get("material_js")),
+            "palette": bool(config.theme.get("palette")),
+            "favicon": str(config.theme.get("favicon") or ""),
+        }
         kept = [
-            (f.src_uri, f.abs_src_path)
-            for f in theme
-            if not f.src_uri.endswith(assets.SKIP_SUFFIXES)
+            (f.src_uri, f.abs_src_path) for f in theme if not assets.unused(f.src_uri, **options)
         ]
         digest = assets.assets_hash(kept)
         assets.write_shared(self.ctx.out, digest, kept)
@@ -363,7 +427,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             ctx["used_categories"] = state.used_categories()
             if self.rollup is not None:
                 items = self.rollup.items[: self.config.home_latest]
-                ctx["rollup_latest"] = [portal.item_context(i) for i in items]
+                ctx["rollup_latest"] = [portal.item_context(i, state.network) for i in items]
             self._shared_ctx = ctx
         return self._shared_ctx
 
@@ -379,8 +443,31 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
         }
         return context
 
+    def _remove_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed ``--no-cache`` build leaves no temporary folder behind."""
+        self._remove_scratch()
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """One skip link, to ``<main>``; no attribute the Nu HTML Checker refuses
+        (:mod:`edusite.core.pagefix`)."""
+        return pagefix.fix_page(output) if self.config.enabled else None
+
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        """The same for theme-level pages (404.html)."""
+        if not self.config.enabled or not template_name.endswith(".html"):
+            return None
+        return pagefix.fix_page(output_content)
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the site's RSS and Atom feeds."""
+        self._remove_scratch()  # the images plugin has read the covers
         if not self.config.enabled or self.state is None:
             return
         state = self.state
@@ -391,6 +478,8 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             site_name=state.unit.name,
             description=config.site_description or state.unit.name,
             categories=state.categories,
+            settings=self.feeds,
+            unit_id=state.unit.id,
         )
         if self.rollup is not None:
             portal.write_rollup_feed(
@@ -398,7 +487,22 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
                 self.rollup,
                 site_url=state.unit.site_url,
                 site_name=state.unit.name,
+                settings=self.feeds,
+                unit_id=state.unit.id,
+                network=state.network,
             )
+
+
+def site_feed_settings(network: Any, unit_id: str) -> FeedSettings:
+    """The network's feed settings (``extra.network.feeds``); a wrong value stops the site with
+    the key named (warnings are logged)."""
+    top = network.root_unit(unit_id)
+    host = urlsplit(top.site_url).hostname or ""
+    found, problems = feed_settings(
+        network.settings, default_host=host, config_file=network.root / "mkdocs.yml"
+    )
+    _report_problems(problems)
+    return found
 
 
 def _report(state: SiteState) -> None:

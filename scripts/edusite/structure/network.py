@@ -270,7 +270,13 @@ UNIT_CONFIG_KEYS = ("INHERIT", "site_name", "site_url", "site_description", "doc
 UNIT_KEYS = (
     "id", "name", "short_name", "kind", "level", "levels", "parent", "address", "phone", "email",
     "editor", "social", "groups", "rollup", "disclosure", "logo", "colors", "quick_links",
+    "editors", "spokesperson", "founded",
 )  # fmt: skip
+#: One ``extra.unit.editors`` entry: a git host user (``@hoa.nguyen``) or team/group
+#: (``@so-gddt/th-kim-dong``, GitLab subgroups too), the leading ``@`` optional.
+EDITOR_RE = re.compile(
+    r"^@?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9_])?(?:/[A-Za-z0-9._-]{1,100}){0,4}$"
+)
 SOCIAL_KEYS = ("facebook", "zalo", "youtube", "tiktok", "website")
 MAX_TEXT = 300
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -468,13 +474,43 @@ def _check_unit_fields(data: dict[str, Any], config_file: Path, content: Path) -
                     "cần địa chỉ https:// hợp lệ",
                     "expected a valid https:// address",
                 )
-    editor = data.get("editor")
-    if isinstance(editor, dict):
-        for name, value in editor.items():
+    for person in ("editor", "spokesperson"):  # spokesperson: người phát ngôn (public contact)
+        fields = data.get(person)
+        if fields is not None and not isinstance(fields, dict):
+            err(
+                person,
+                "cần bảng {name, title, phone, email}",
+                "expected {name, title, phone, email}",
+            )
+        for name, value in (fields or {}).items() if isinstance(fields, dict) else ():
             if not isinstance(value, str) or len(value) > MAX_TEXT:
-                err(f"editor.{name}", "cần văn bản", "expected text")
+                err(f"{person}.{name}", "cần văn bản", "expected text")
             elif _markup(value):
-                err(f"editor.{name}", _MARKUP_VI, _MARKUP_EN)
+                err(f"{person}.{name}", _MARKUP_VI, _MARKUP_EN)
+    founded = data.get("founded")
+    if founded is not None and (
+        isinstance(founded, bool) or not isinstance(founded, int) or not 1800 <= founded <= 2100
+    ):
+        err("founded", "cần năm thành lập, ví dụ 1993", "expected the founding year, e.g. 1993")
+    editors = data.get("editors")
+    if editors is not None:
+        if not isinstance(editors, list) or len(editors) > 50:
+            err(
+                "editors",
+                "cần danh sách tối đa 50 tài khoản, ví dụ [@hoa.nguyen, @so-gddt/th-kim-dong]",
+                "expected a list of at most 50 accounts, e.g. [@hoa.nguyen, @so-gddt/th-kim-dong]",
+            )
+        else:
+            for i, e in enumerate(editors):
+                if not isinstance(e, str) or not EDITOR_RE.match(e.strip()):
+                    shown = " ".join(str(e).split())[:60]
+                    err(
+                        f"editors[{i}]",
+                        f"'{shown}' không phải tài khoản hay nhóm trên máy chủ git "
+                        "(chữ không dấu, số, . _ -; nhóm dạng @to-chuc/nhom)",
+                        f"'{shown}' is not a git host user or team "
+                        "(ASCII letters, digits, . _ -; teams as @org/team)",
+                    )
     groups = data.get("groups")
     if isinstance(groups, list):
         for i, g in enumerate(groups):
