@@ -86,3 +86,23 @@ def test_rollup_of_a_school_is_a_warning_and_unknown_keys_are_left_to_the_portal
     shown = [str(w) for w in network.warnings]
     assert [w for w in shown if w.startswith("sites/th-a/mkdocs.yml: trường 'extra.unit.rollup'")]
     assert not [w for w in shown if "limt" in w]  # the portal's build reports it, once
+
+
+def test_base_config_that_is_not_a_mapping_is_named_not_a_crash(tmp_path: Path) -> None:
+    """The network's own mkdocs.yml as a list, or with ``extra.network`` as text: exit 2 naming
+    the file and the field, in both languages, never an AttributeError."""
+    root = make_network(tmp_path / "net", SMALL_NETWORK)
+    base = root / "mkdocs.yml"
+    original = base.read_text(encoding="utf-8") if base.exists() else ""
+    for text, field in (
+        ("- site_name\n- theme\n", None),
+        ("extra: [1, 2]\n", "extra"),
+        ("extra:\n  network: moi-truong\n", "extra.network"),
+    ):
+        base.write_text(text, encoding="utf-8")
+        code, out, exc = run("build", "--root", str(root), "--out", str(tmp_path / "out"))
+        assert code == 2 and isinstance(exc, SystemExit), out
+        assert "mkdocs.yml" in out and "phải là một bảng YAML / must be a YAML mapping" in out
+        if field:
+            assert f"mkdocs.yml: trường '{field}' / field '{field}'" in out, out
+    base.write_text(original, encoding="utf-8")

@@ -13,6 +13,7 @@ from conftest import make_network, post
 from defusedxml import ElementTree
 from edusite.cli import main
 from edusite.publishing.publish import (
+    blocking_check,
     CheckGate,
     Target,
     blob_sha,
@@ -330,6 +331,27 @@ def test_blocking_disclosure_finding_stops_publishing(repo: Path) -> None:
     assert git(repo, "ls-remote", "origin") == ""
     skipped = publish(repo, "--skip-check", "--dry-run")
     assert skipped.exit_code == 0 and "disclosure check skipped" in skipped.output
+
+
+def test_cccd_in_blocking_checks_also_blocks_the_old_identity_card(repo: Path) -> None:
+    """``blocking_checks: [cccd]`` means "identity numbers": the publish gate, like the build's,
+    also holds back the old 9-digit CMND."""
+    page = repo / "content/th-a/cong-khai/2026-2027/ke-hoach-va-ket-qua.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        "---\ntitle: Kế hoạch và kết quả\nsection: ke-hoach-va-ket-qua\nschool_year: 2026-2027\n"
+        "published: '2026-06-25'\nas_of: '2026-06-15'\n---\n\n"
+        "| Họ tên | Số CMND |\n|---|---|\n| Trần Văn B | 125678943 |\n",
+        encoding="utf-8",
+    )
+    network = get_network(repo)
+    gate = blocking_check(network, ["th-a"], kinds=["cccd"])
+    assert any("[cmnd]" in m for m in gate.blocking.get("th-a", [])), gate
+    network.settings["publish"] = {"blocking_checks": ["cccd"]}
+    gate = blocking_check(network, ["th-a"])
+    assert any("[cmnd]" in m for m in gate.blocking.get("th-a", [])), gate
+    network.settings["publish"] = {"blocking_checks": ["birth_date"]}
+    assert not blocking_check(network, ["th-a"]).blocking.get("th-a")
 
 
 def test_targets_and_options(repo: Path) -> None:

@@ -41,7 +41,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..security.confine import find_symlinks
-from ..security.personal_data import DEFAULT_BLOCKING
+from ..security.personal_data import blocking_kinds, with_id_cards
 from ..structure.network import Network
 from .shard import REPORT_DIR, SHARED_DIR, SiteStatus, source_info
 from .sitemaps import check_site_sitemap, render_network_index, robots_txt, sitemap_index
@@ -237,10 +237,7 @@ def blocking_check(
         )
     from ..text import now
 
-    settings_kinds = publish_settings(network).get("blocking_checks")
-    if kinds is None:
-        kinds = settings_kinds if isinstance(settings_kinds, list) else DEFAULT_BLOCKING
-    kinds = [str(k) for k in kinds]
+    kinds = list(blocking_kinds(network.settings) if kinds is None else with_id_cards(kinds))
     checked = [u for u in unit_ids if network[u].kind in ("school", "center")]
     if not checked:
         return CheckGate(ran=True, note="không có trường cần kiểm tra / no school to check")

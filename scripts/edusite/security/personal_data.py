@@ -50,9 +50,15 @@ def blocking_kinds(settings: Mapping[str, Any]) -> tuple[str, ...]:
     chosen = publish.get("blocking_checks") if isinstance(publish, dict) else None
     if not isinstance(chosen, list):
         return DEFAULT_BLOCKING
+    return with_id_cards(chosen)
+
+
+def with_id_cards(chosen: Iterable[Any]) -> tuple[str, ...]:
+    """``chosen`` as kinds, ``cmnd`` added when ``cccd`` is there: one ID rule covers the old
+    9-digit card too (the build's gate and the publish gate share this)."""
     kinds = [str(k) for k in chosen]
     if "cccd" in kinds and "cmnd" not in kinds:
-        kinds.append("cmnd")  # one ID rule: the old 9-digit card too
+        kinds.append("cmnd")
     return tuple(kinds)
 
 

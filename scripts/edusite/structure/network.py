@@ -739,6 +739,27 @@ def _real_path(config_file: Path, value: str, real_root: str = "") -> Path:
 UnitsCheck = Callable[[Mapping[str, Unit]], list[Problem]]
 
 
+def _network_settings(base_cfg: Any, base: Path, problems: list[Problem]) -> dict[str, Any]:
+    """``extra.network`` of the base ``mkdocs.yml``; a problem (not a crash) for each level that
+    is not a mapping."""
+    for name, value in (
+        (None, base_cfg),
+        ("extra", (base_cfg or {}).get("extra") if isinstance(base_cfg, dict) else None),
+    ):
+        if value is not None and not isinstance(value, dict):
+            problems.append(problem(base, name, "phải là một bảng YAML", "must be a YAML mapping"))
+            return {}
+    network = ((base_cfg or {}).get("extra") or {}).get("network")
+    if network is None:
+        return {}
+    if not isinstance(network, dict):
+        problems.append(
+            problem(base, "extra.network", "phải là một bảng YAML", "must be a YAML mapping")
+        )
+        return {}
+    return dict(network)
+
+
 def get_network(root: str | Path = ".", *, checks: Iterable[UnitsCheck] = ()) -> Network:
     """Load and validate every ``sites/*/mkdocs.yml`` below ``root``.
 
@@ -753,9 +774,10 @@ def get_network(root: str | Path = ".", *, checks: Iterable[UnitsCheck] = ()) ->
     if base.exists():
         try:
             base_cfg = load_yaml_file(base) or {}
-            settings = dict((base_cfg.get("extra") or {}).get("network") or {})
         except EdusiteError as exc:
             problems.extend(exc.problems)
+            base_cfg = {}
+        settings = _network_settings(base_cfg, base, problems)
     units: dict[str, Unit] = {}
     # Path order (by the unit's folder name), without 70,000 Path comparisons for 6,000 units.
     files = sorted((root / "sites").glob("*/mkdocs.yml"), key=lambda f: f.parent.name)
