@@ -13,10 +13,10 @@ from conftest import make_network, post
 from defusedxml import ElementTree
 from edusite.cli import main
 from edusite.publishing.publish import (
-    blocking_check,
     CheckGate,
     Target,
     blob_sha,
+    blocking_check,
     cname_for,
     gate_reasons,
     is_blocking,
