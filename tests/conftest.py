@@ -14,6 +14,27 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """With ``EDUSITE_NO_SKIPS=1`` (``.ci/run``), a skipped test fails: CI installs every tool
+    the tests need, so a skip there ("chromium absent", "sshd did not start") would hide a test
+    that did not run."""
+    _no_skip((yield).get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """The same for a whole module skipped at import (``pytest.importorskip``)."""
+    _no_skip((yield).get_result())
+
+
+def _no_skip(report: Any) -> None:
+    if os.environ.get("EDUSITE_NO_SKIPS") == "1" and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped where every tool is installed (EDUSITE_NO_SKIPS=1): {reason}"
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
     """Write ``{relative path: text or bytes}`` below ``root``."""
     for rel, content in files.items():
