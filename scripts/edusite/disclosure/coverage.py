@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..text import fold
 from .model import Item
@@ -37,16 +38,29 @@ _MARKUP_RE = re.compile(r"[*_`~\[\]()>#!]|\{[^}]*\}")
 FILLERS = frozenset({"", "…", "...", "-", "—", "–", ".", "x", "?", "…………", "......"})
 
 
+@lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
-    """Folded, markup and numbering stripped: ``## 3. **Người phát ngôn**`` → ``nguoi phat ngon``."""
+    """Folded, markup and numbering stripped: ``## 3. **Người phát ngôn**`` → ``nguoi phat ngon``.
+
+    Memoised: a province's pages repeat the same labels and cells thousands of times."""
     text = _ATTR_RE.sub("", text)
     text = fold(_MARKUP_RE.sub(" ", text))
     text = " ".join(text.split())
     return _NUMBERING_RE.sub("", text).strip(" :.-")
 
 
+@lru_cache(maxsize=4096)
+def _phrases_re(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for "any of ``phrases`` as whole words" (longest first), or ``None``."""
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
 def _contains(label: str, phrases: Iterable[str]) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", label) for p in phrases)
+    pattern = _phrases_re(tuple(phrases))
+    return pattern is not None and pattern.search(label) is not None
 
 
 def _cells(line: str) -> list[str]:
@@ -54,6 +68,15 @@ def _cells(line: str) -> list[str]:
     body = body[1:] if body.startswith("|") else body
     body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
     return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
+
+
+@lru_cache(maxsize=65536)
+def _is_placeholder(text: str, phrases: tuple[str, ...]) -> bool:
+    """``text`` says only "đang cập nhật" (one of ``phrases``, folded) in at most 8 words."""
+    words = _norm(text)
+    if not words or len(words.split()) > 8:
+        return False
+    return _contains(words, phrases)
 
 
 @dataclass
@@ -113,10 +136,7 @@ class _Page:
         return self.first + index
 
     def is_placeholder(self, text: str) -> bool:
-        words = _norm(text)
-        if not words or len(words.split()) > 8:
-            return False
-        return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", words) for p in self.phrases)
+        return _is_placeholder(text, self.phrases)
 
     def has_content(self, start: int, end: int) -> bool:
         """True when lines ``[start, end)`` hold text or a filled table row (not placeholders)."""
