@@ -117,6 +117,9 @@ def test_github_workflow() -> None:
     assert "pull_request" in review["if"] and "public/" in review["with"]["path"]
     download = next(s for s in final["steps"] if "download-artifact" in s.get("uses", ""))
     assert download["with"] == {"pattern": "shard-*", "path": "shards"}
+    # `edusite check` runs there: the retention rule needs the whole history (not a shallow clone)
+    checkout = next(s for s in final["steps"] if "actions/checkout" in s.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 0
 
 
 def test_gitlab_pipeline() -> None:
@@ -127,6 +130,7 @@ def test_gitlab_pipeline() -> None:
     assert data["plan"]["stage"] == ".pre"
     assert data["plan"]["artifacts"]["reports"]["dotenv"] == "shards.env"
     assert data["final"]["needs"] == ["build", "plan"]
+    assert data["final"]["variables"]["GIT_DEPTH"] == "0"  # edusite check: retention from history
     assert {"key": "edusite-shards", "paths": [".cache/shards/"], "when": "always"} in data[
         "final"
     ]["cache"]
