@@ -206,7 +206,7 @@ def _shard_selection(
             plan = read_plan(plan_file)
             chosen = units_for(network, spec, plan)  # checks the plan against this network
         if merge_dirs:
-            summary = merge_outputs(merge_dirs, out)
+            summary = merge_outputs(merge_dirs, out, {u.id for u in network})
             click.echo(
                 f"Đã gộp / merged {len(summary.shards)} phân mảnh / shards,"
                 f" {len(summary.units)} đơn vị / units → {out}"

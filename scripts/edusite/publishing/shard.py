@@ -22,7 +22,7 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +41,8 @@ SHARED_DIR = (
 BUILD_INPUTS = ("mkdocs.yml", "sites", "content", "shared-theme", "scripts", "pyproject.toml")
 _SHARD_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _REPORT_RE = re.compile(r"^build-(all|final|shard-(\d+)-of-(\d+))\.json$")
+#: A unit id (as ``structure.network`` requires them): one plain path segment.
+_UNIT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class ShardError(ValueError):
@@ -643,17 +645,24 @@ def _shard_reports(folder: Path) -> list[tuple[Path, int, int]]:
     return reports
 
 
-def merge_outputs(sources: Iterable[Path], dest: Path) -> MergeSummary:
+def merge_outputs(
+    sources: Iterable[Path], dest: Path, units: Collection[str] | None = None
+) -> MergeSummary:
     """Copy the shards' outputs into ``dest`` (the final step's ``--out``).
 
     From each shard folder only the units its report lists are copied (each replaces the whole
     ``dest/<id>/``), plus its report and the shared theme assets, so a stale site left in a shard's
     cached folder never overwrites the fresh one built by the shard that owns it now. Raises
     :class:`ShardError` when a folder holds no shard report or two folders claim the same shard.
+
+    Shard outputs come from CI artifacts: every one is checked before ``dest`` is touched, and
+    refused (:class:`ShardError`) when its report names something that is not a unit id (of
+    ``units``, the network's, when given: ``..``, ``/abs``, ``.edusite`` would make ``dest/<id>``
+    a folder outside or inside edusite's own) or when it holds a symbolic link (a copy would
+    publish what it points at).
     """
     sources = list(sources)
     summary = MergeSummary()
-    dest.mkdir(parents=True, exist_ok=True)
     seen: dict[str, Path] = {}
     counts: set[int] = set()
     folders = shard_folders(sources)
@@ -663,6 +672,7 @@ def merge_outputs(sources: Iterable[Path], dest: Path) -> MergeSummary:
                 f"{given}: không có kết quả phân mảnh (.edusite/build-shard-K-of-N.json)"
                 f" / no shard output found (.edusite/build-shard-K-of-N.json)"
             )
+    plan: list[tuple[Path, Path, str, list[str]]] = []  # folder, report, label, unit ids
     for folder in folders:
         for report, k, n in _shard_reports(folder):
             label = f"shard-{k}-of-{n}"
@@ -673,22 +683,49 @@ def merge_outputs(sources: Iterable[Path], dest: Path) -> MergeSummary:
                 )
             seen[label] = folder
             counts.add(n)
-            for uid in sorted(_load_report(report).get("sites", {})):
-                target = dest / uid
-                if target.exists():
-                    shutil.rmtree(target)
-                if (folder / uid).is_dir():  # hard links: 3,000 sites merge in seconds
-                    shutil.copytree(folder / uid, target, copy_function=_link_or_copy)
-                summary.units.append(uid)
-            (dest / REPORT_DIR).mkdir(exist_ok=True)
-            shutil.copyfile(report, dest / REPORT_DIR / report.name)
-            summary.shards.append(label)
+            uids = sorted(_load_report(report).get("sites", {}))
+            for uid in uids:
+                if not _UNIT_ID.fullmatch(uid) or (units is not None and uid not in units):
+                    raise ShardError(
+                        f"{report}: {uid!r} không phải mã đơn vị của mạng / is not a unit id"
+                        " of this network"
+                    )
+            _refuse_links(folder, [report, *(folder / uid for uid in uids)])
+            plan.append((folder, report, label, uids))
+        _refuse_links(folder, [folder / SHARED_DIR])
+    dest.mkdir(parents=True, exist_ok=True)
+    for folder, report, label, uids in plan:
+        for uid in uids:
+            target = dest / uid
+            if target.exists():
+                shutil.rmtree(target)
+            if (folder / uid).is_dir():  # hard links: 3,000 sites merge in seconds
+                shutil.copytree(folder / uid, target, copy_function=_link_or_copy)
+            summary.units.append(uid)
+        (dest / REPORT_DIR).mkdir(exist_ok=True)
+        shutil.copyfile(report, dest / REPORT_DIR / report.name)
+        summary.shards.append(label)
+    for folder in folders:
         shared = folder / SHARED_DIR
         if shared.is_dir():
             for digest in sorted(shared.iterdir()):  # content-hashed: same name, same bytes
-                if not (dest / SHARED_DIR / digest.name).exists():
+                if digest.is_dir() and not (dest / SHARED_DIR / digest.name).exists():
                     shutil.copytree(digest, dest / SHARED_DIR / digest.name)
     for n in sorted(counts):
         summary.missing += [f"{k}/{n}" for k in range(1, n + 1) if f"shard-{k}-of-{n}" not in seen]
     summary.units.sort()
     return summary
+
+
+def _refuse_links(folder: Path, paths: Iterable[Path]) -> None:
+    """Raise :class:`ShardError` when ``folder``'s ``.edusite/`` or any of ``paths`` is, or holds,
+    a symbolic link (a built output never does: the build refuses them)."""
+    from ..security.confine import find_symlinks
+
+    for path in [folder / REPORT_DIR, *paths]:
+        links = [path] if path.is_symlink() else find_symlinks(path) if path.is_dir() else []
+        if links:
+            raise ShardError(
+                f"{folder}: kết quả phân mảnh có liên kết tượng trưng, không được gộp / the shard"
+                f" output holds a symbolic link and is refused: {links[0]}"
+            )
