@@ -10,6 +10,7 @@ from ..structure.network import LEVELS, Unit
 from .checker import disclosure_flags
 from .dates import school_year_label
 from .model import Deadline, Rules, Section
+from .report import printable
 
 CONFIDENCE_VI = {"H": "cao", "M": "trung bình", "L": "thấp", "mem": "theo trí nhớ, chưa kiểm chứng"}
 
@@ -122,4 +123,4 @@ def explain_text(rules: Rules, units: Iterable[Unit] = ()) -> str:
             )
             for section in regime.owed(levels, flags):
                 out += ["  " + line for line in _section(section, levels, flags)]
-    return "\n".join(out) + "\n"
+    return "\n".join(printable(line) for line in out) + "\n"  # names from configs

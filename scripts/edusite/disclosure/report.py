@@ -2,16 +2,24 @@
 
 All three are built from the same :class:`~edusite.disclosure.checker.UnitResult` list and are
 deterministic (units by id, school years newest first, sections in rule order).
+
+Findings quote what editors wrote (front-matter keys and values, file names) and units' names:
+the text and JUnit reports show every control, invisible or bidi character and every byte of a
+file name that is not UTF-8 as an escape (``\\n``, ``\\x1b``, ``\\u202e``), so no value can
+start a line of its own (a CI workflow command), recolour the terminal or make the XML
+ill-formed; the JSON report keeps the values, escaped as JSON.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
 
 from ..errors import display_path
+from ..security.urls import INVISIBLE
 from ..structure.network import LEVELS
 from ..text import format_date
 from .dates import school_year_label, school_year_of
@@ -20,6 +28,21 @@ from .results import STATUSES, Finding, ItemResult, UnitResult
 
 JSON_SCHEMA = "edusite.disclosure.check/1"
 SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo"}
+#: What a report line never shows raw: control characters (line breaks included), invisible and
+#: bidi characters, lone surrogates (the bytes of a file name that is not UTF-8).
+_UNPRINTABLE_RE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{INVISIBLE}\\ud800-\\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` as one line of printable text: see the module docstring."""
+    return _UNPRINTABLE_RE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode() keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def exit_code(results: list[UnitResult]) -> int:
@@ -107,7 +130,7 @@ def format_text(results: list[UnitResult], today: date, rules: Rules) -> str:
         f"Summary: {s['units']} units, {s['items']} items; errors: {s['errors']}, "
         f"warnings: {s['warnings']}; exit code {s['exit_code']}"
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _iso(day: date | None) -> str | None:
@@ -190,8 +213,14 @@ def to_data(results: list[UnitResult], today: date, rules: Rules) -> dict[str, A
 
 
 def format_json(results: list[UnitResult], today: date, rules: Rules) -> str:
-    """Pretty, key-stable JSON."""
-    return json.dumps(to_data(results, today, rules), ensure_ascii=False, indent=2) + "\n"
+    """Pretty, key-stable JSON (UTF-8: a lone surrogate, from a file name that is not UTF-8,
+    is written as its JSON escape ``\\udcff``)."""
+    text = json.dumps(to_data(results, today, rules), ensure_ascii=False, indent=2) + "\n"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _finding_lines(findings: list[Finding]) -> str:
+    return "\n".join(printable(_finding_line(f)) for f in findings)
 
 
 def format_junit(results: list[UnitResult], today: date, rules: Rules) -> str:
@@ -226,11 +255,11 @@ def format_junit(results: list[UnitResult], today: date, rules: Rules) -> str:
             warnings = [f for f in findings if f.severity == "warning"]
             if bad:
                 el = ET.SubElement(case, "error", type="front-matter", message=bad[0].message)
-                el.text = "\n".join(_finding_line(f) for f in bad)
+                el.text = _finding_lines(bad)
                 counts["errors"] += 1
             if errors:
                 el = ET.SubElement(case, "failure", type=errors[0].kind, message=errors[0].message)
-                el.text = "\n".join(_finding_line(f) for f in errors)
+                el.text = _finding_lines(errors)
                 counts["failures"] += 1
             if skipped and not findings:
                 ET.SubElement(
@@ -241,11 +270,14 @@ def format_junit(results: list[UnitResult], today: date, rules: Rules) -> str:
                 counts["skipped"] += 1
             if warnings:
                 out = ET.SubElement(case, "system-out")
-                out.text = "\n".join(_finding_line(f) for f in warnings)
+                out.text = _finding_lines(warnings)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))
+    for el in root.iter():
+        for key, value in el.attrib.items():
+            el.set(key, printable(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
