@@ -310,7 +310,7 @@ def _remote_archive(
 
     def read(url: str) -> ParsedFeed:
         target = _redirect_target(source.url, base, url, settings)
-        resp = fetch(client, target, settings)
+        resp = fetch(client, target, settings, configured=(source.url,))
         if resp.status != 200 and resp.status != 203:
             raise FeedError(f"HTTP {resp.status}", f"HTTP {resp.status}", resp.status)
         return parse_document(

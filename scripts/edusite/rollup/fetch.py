@@ -43,7 +43,7 @@ import re
 import socket
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -338,17 +338,22 @@ def make_client(settings: FetchSettings, *, resolve: Resolver | None = None) -> 
     return client
 
 
-def _permit_for(url: str, settings: FetchSettings) -> _Permit:
-    """What the feed configured at ``url`` may connect to beyond public addresses."""
+def _permit_for(configured: Iterable[str], settings: FetchSettings) -> _Permit:
+    """What a member whose portal configured the addresses ``configured`` (its feed, its site)
+    may connect to beyond public addresses: their IP literals, and the allowed networks."""
     networks = []
     for cidr in settings.allow_networks:
         with contextlib.suppress(ValueError):
             networks.append(ipaddress.ip_network(cidr, strict=False))
-    try:
-        literal = _ip(urlsplit(url).hostname or "")
-    except ValueError:
-        literal = None
-    return _Permit(frozenset({literal} if literal is not None else ()), tuple(networks))
+    literals = set()
+    for url in configured:
+        try:
+            literal = _ip(urlsplit(url).hostname or "")
+        except ValueError:
+            literal = None
+        if literal is not None:
+            literals.add(literal)
+    return _Permit(frozenset(literals), tuple(networks))
 
 
 def _precheck(url: str) -> None:
@@ -376,11 +381,19 @@ def fetch(
     last_modified: str = "",
     types: frozenset[str] | None = None,
     accept: str = ACCEPT,
+    configured: Iterable[str] | None = None,
+    until: float | None = None,
 ) -> FetchResponse:
     """GET ``url`` conditionally; return a 200 or 304 answer or raise :class:`FeedError`.
 
     ``types`` replaces the feed content types accepted (:data:`FEED_TYPES`, any ``+xml``):
-    :data:`IMAGE_TYPES` for cover images, with ``accept`` :data:`IMAGE_ACCEPT`."""
+    :data:`IMAGE_TYPES` for cover images, with ``accept`` :data:`IMAGE_ACCEPT`.
+
+    ``configured``: the addresses the portal configured for this member (default ``url``, the
+    feed itself); only their IP literals are permitted although not public (see the module).
+    An address the member's own document names (a cover, an archive) passes its member's
+    configured addresses, never itself. ``until``: a :func:`time.monotonic` time the fetch must
+    end by, when earlier than :attr:`FetchSettings.deadline` (a member's covers share one)."""
     headers = {
         "User-Agent": settings.user_agent,
         "Accept": accept,
@@ -392,9 +405,11 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + settings.deadline
+    if until is not None:
+        deadline = min(deadline, until)
     current = url
     guarded = client in _GUARDED
-    token = _PERMIT.set(_permit_for(url, settings))
+    token = _PERMIT.set(_permit_for((url,) if configured is None else configured, settings))
     try:
         for _hop in range(settings.max_redirects + 1):
             _check_deadline(deadline, settings)
@@ -483,6 +498,26 @@ def _redirect_target(configured: str, current: str, location: str, settings: Fet
             f"{vi} (sang máy chủ khác)", f"{en} (to another host)", detail=f"Location {target!r}"
         )
     return target
+
+
+def same_site(url: str, home: str) -> bool:
+    """True when ``url`` is on the host of ``home`` and on its port, or both on their schemes'
+    default ports (a cover on ``http://`` of an ``https://`` feed's host is on its site; another
+    port of that host is another service)."""
+    try:
+        scheme, host, port = _origin(url)
+        home_scheme, home_host, home_port = _origin(home)
+    except ValueError:
+        return False
+    default = {"http": 80, "https": 443}
+    return (
+        bool(host)
+        and host.lower() == home_host.lower()
+        and (
+            port == home_port
+            or (default.get(scheme) == port and default.get(home_scheme) == home_port)
+        )
+    )
 
 
 def _check_deadline(deadline: float, settings: FetchSettings) -> None:

@@ -9,9 +9,11 @@ own copy.
 * **In-repo members**: the file of the member's built site the URL names (below its
   ``site_url``; only image files inside the member's output folder, at most the size cap).
 * **Remote members**: fetched over HTTP with the roll-up's limits (:func:`.fetch.fetch`: no
-  private address, capped, no compression, same-host redirects), only from the feed's own host
-  or the member's ``site_url`` host (or :attr:`FetchSettings.redirect_hosts`): a hostile feed
-  cannot make the build fetch anything anywhere. Only JPEG, PNG, WebP and GIF, by content type
+  private address, capped, no compression, same-host redirects), only from the site of the
+  feed or of the member's ``site_url`` *as the portal configured them* (:func:`allowed_host`;
+  or :attr:`FetchSettings.redirect_hosts`), whose IP literals alone may be private: a hostile
+  feed (its channel link, its enclosures) cannot make the build fetch anything anywhere. A
+  member's covers share one deadline. Only JPEG, PNG, WebP and GIF, by content type
   and by the file's first bytes. Kept in ``<state>/images/<sha256>.<ext>`` and reused while the
   URL stays the same (``images.json`` per portal), so a cover is fetched once; ``--offline``
   uses what is kept.
@@ -26,6 +28,8 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,9 +41,18 @@ import httpx
 
 from ..errors import Problem
 from ..structure.network import Network
-from .fetch import IMAGE_ACCEPT, IMAGE_TYPES, FetchSettings, _host_listed, fetch, make_client
+from .fetch import (
+    IMAGE_ACCEPT,
+    IMAGE_TYPES,
+    FetchSettings,
+    _host_listed,
+    fetch,
+    make_client,
+    same_site,
+)
 from .model import RollupResult
 from .parse import FeedError
+from .policy import get_policy
 
 #: File extensions of covers taken from an in-repo member's output.
 EXTENSIONS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
@@ -96,9 +109,12 @@ def cover_files(
     then go to ``scratch``, which the caller removes). Never raises for a member's fault."""
     settings = settings or FetchSettings()
     kinds = {h.source_id: (h.kind, h.url) for h in result.health}
+    # What the portal configured for each remote member (never what its feed says: an item's
+    # source_url may be the feed's own channel link).
+    sites = {m.id: m.site_url for m in get_policy(network[portal_id]).remote}
     found: dict[str, CoverFile] = {}
     problems: list[Problem] = []
-    remote: list[tuple[str, str, str]] = []  # (url, feed url, member site)
+    remote: list[tuple[str, str, str]] = []  # (url, feed url, member site), as configured
     for item in result.items:
         if not item.image or item.image in found:
             continue
@@ -110,7 +126,7 @@ def cover_files(
             elif problem is not None:
                 problems.append(problem)
         else:
-            remote.append((item.image, feed_url, item.source_url))
+            remote.append((item.image, feed_url, sites.get(item.source_id, "")))
     if remote:
         folder = (state_dir / "images") if state_dir is not None else scratch
         index_file = state_dir / portal_id / INDEX if state_dir is not None else None
@@ -128,9 +144,27 @@ def cover_files(
         if todo and folder is not None:
             own = client is None
             http = make_client(settings) if own else client
+            # One deadline per member for all its covers, from its first: a slow server holds
+            # the build no longer however many covers its feed names.
+            until: dict[str, float] = {}
+            lock = threading.Lock()
+
+            def one(url: str, feed_url: str, site: str) -> tuple[CoverFile | None, Problem | None]:
+                with lock:
+                    end = until.setdefault(feed_url, time.monotonic() + settings.deadline)
+                if time.monotonic() >= end:
+                    return None, _warn(
+                        url,
+                        f"hết {settings.deadline:g} giây dành cho ảnh bìa của đơn vị; "
+                        "lần dựng sau thử lại",
+                        f"out of the {settings.deadline:g} s for the member's covers; "
+                        "tried again at the next build",
+                    )
+                return _remote(url, feed_url, site, folder, settings, http, end)
+
             try:
                 with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
-                    done = pool.map(lambda t: _remote(*t, folder, settings, http), todo)
+                    done = pool.map(lambda t: one(*t), todo)
                     for (url, _f, _s), (cover, problem) in zip(todo, done, strict=True):
                         if cover is not None:
                             found[url] = cover
@@ -184,11 +218,12 @@ def _local(
 
 
 def allowed_host(url: str, feed_url: str, site_url: str, settings: FetchSettings) -> bool:
-    """A remote cover may come from the feed's host, the member's site host, or a host the
-    settings list (:attr:`FetchSettings.redirect_hosts`)."""
+    """A remote cover may come from the site of the feed or of the member's ``site_url`` (as
+    the portal configured them: :func:`.fetch.same_site`), or from a host the settings list
+    (:attr:`FetchSettings.redirect_hosts`)."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    own = {(urlsplit(u).hostname or "").lower().rstrip(".") for u in (feed_url, site_url) if u}
-    return bool(host) and (host in own or _host_listed(host, settings.redirect_hosts))
+    own = any(same_site(url, u) for u in (feed_url, site_url) if u)
+    return bool(host) and (own or _host_listed(host, settings.redirect_hosts))
 
 
 def _remote(
@@ -198,8 +233,10 @@ def _remote(
     folder: Path,
     settings: FetchSettings,
     client: httpx.Client,
+    until: float | None = None,
 ) -> tuple[CoverFile | None, Problem | None]:
-    """Fetch a remote member's cover once, within the roll-up's limits."""
+    """Fetch a remote member's cover once, within the roll-up's limits (by ``until`` at the
+    latest), connecting only where the portal's configuration for the member permits."""
     if urlsplit(url).scheme not in ("http", "https") or not allowed_host(
         url, feed_url, site_url, settings
     ):
@@ -209,7 +246,15 @@ def _remote(
             "the cover is on another host than the member's feed; not fetched",
         )
     try:
-        resp = fetch(client, url, settings, types=IMAGE_TYPES, accept=IMAGE_ACCEPT)
+        resp = fetch(
+            client,
+            url,
+            settings,
+            types=IMAGE_TYPES,
+            accept=IMAGE_ACCEPT,
+            configured=[u for u in (feed_url, site_url) if u],
+            until=until,
+        )
     except FeedError as exc:
         return None, _warn(
             url, f"không tải được ảnh bìa: {exc.vi}", f"could not fetch the cover: {exc.en}"
