@@ -14,7 +14,8 @@ code before the fix:
 7. titles escaped five times coming out as ``<script>``;
 8. bidi overrides and zero-width characters in titles and names;
 9. URLs with quotes or angle brackets stored as they came;
-10. state files reused as they were read (old versions, or tampered with).
+10. state files reused as they were read (old versions, or tampered with);
+11. RFC 5005 archive chains: loops, endless chains, links off the feed's site.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import feedparser
 import feeds_support as F
 import httpx
 import pytest
+from browser_support import serve
 from conftest_rollup import (
     DANGEROUS,
     NOW,
@@ -806,3 +808,80 @@ def test_checked_document_reaches_feedparser_as_utf8_without_dtd() -> None:
     cut = parse_module.prepare(F.tiny_items(600).decode("utf-8"))
     assert cut.entries == 500 and cut.cut == "entries"
     assert cut.data.endswith(b"<guid>g499</guid></item></channel></rss>")
+
+
+# -- 11. archive chains (RFC 5005) --------------------------------------------------------------
+
+
+def _archive_doc(prev: str, *, archive: bool = True, guids: range = range(3)) -> bytes:
+    """A feed document whose items are always the same (following it closes no gap) and whose
+    ``prev-archive`` is ``prev``."""
+    items = [
+        {"guid": f"g{i}", "title": f"Tin {i}", "link": f"https://a.vn/{i}/", "date": "2024-11-01"}
+        for i in guids
+    ]
+    extra = (
+        f'<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="prev-archive" href="{prev}"/>'
+    )
+    if archive:
+        extra += '<fh:archive xmlns:fh="http://purl.org/syndication/history/1.0"/>'
+    return small_rss(items).replace(
+        b"<description>x</description>", b"<description>x</description>" + extra.encode()
+    )
+
+
+def _archive_hits(server: FeedServer) -> list[str]:
+    return [p for p, _h in server.requests if p.startswith("/luu-tru/")]
+
+
+def test_an_archive_loop_reads_each_document_once(
+    tmp_path: Path, server: FeedServer, client: httpx.Client
+) -> None:
+    server.routes["/feed.xml"] = reply(200, _archive_doc("/luu-tru/1.xml", archive=False))
+    server.routes["/luu-tru/1.xml"] = reply(200, _archive_doc("/luu-tru/2.xml"))
+    server.routes["/luu-tru/2.xml"] = reply(200, _archive_doc("/luu-tru/1.xml"))
+    result = run(tmp_path, portal(tmp_path, [member(server, "a", "/feed.xml")]), client)
+    assert [h.status for h in result.health] == ["ok"] and len(result.items) == 3
+    assert _archive_hits(server) == ["/luu-tru/1.xml", "/luu-tru/2.xml"]
+    assert result.health[0].archives == 2
+    assert "dừng lại" in str(result.health[0].warnings[-1])
+
+
+def test_an_endless_archive_chain_stops_at_the_cap(
+    tmp_path: Path, server: FeedServer, client: httpx.Client
+) -> None:
+    """Every archive links a new, older one (a server can make them up forever)."""
+    from edusite.rollup.collect import MAX_ARCHIVES
+
+    server.routes["/feed.xml"] = reply(200, _archive_doc("/luu-tru/0.xml", archive=False))
+    for n in range(3 * MAX_ARCHIVES):
+        server.routes[f"/luu-tru/{n}.xml"] = reply(200, _archive_doc(f"/luu-tru/{n + 1}.xml"))
+    result = run(tmp_path, portal(tmp_path, [member(server, "a", "/feed.xml")]), client)
+    assert [h.status for h in result.health] == ["ok"] and len(result.items) == 3
+    assert len(_archive_hits(server)) == MAX_ARCHIVES == result.health[0].archives
+    assert "dừng lại" in str(result.health[0].warnings[-1])
+
+
+@pytest.mark.parametrize(
+    "prev",
+    [
+        "http://127.0.0.2:{port}/luu-tru/1.xml",  # another private address
+        "{other}/luu-tru/1.xml",  # another port of the feed's address, serving an archive
+        "http://localhost:{port}/luu-tru/1.xml",  # a name for the feed's address
+        "file:///etc/passwd",
+    ],
+)
+def test_an_archive_link_cannot_leave_the_feeds_site(
+    tmp_path: Path, server: FeedServer, client: httpx.Client, prev: str
+) -> None:
+    older = _archive_doc("", guids=range(3, 6))
+    (tmp_path / "other/luu-tru").mkdir(parents=True)
+    (tmp_path / "other/luu-tru/1.xml").write_bytes(older)
+    server.routes["/luu-tru/1.xml"] = reply(200, older)
+    with serve(tmp_path / "other") as other:
+        prev = prev.format(port=server.httpd.server_address[1], other=other)
+        server.routes["/feed.xml"] = reply(200, _archive_doc(prev, archive=False))
+        result = run(tmp_path, portal(tmp_path, [member(server, "a", "/feed.xml")]), client)
+    assert [h.status for h in result.health] == ["ok"]
+    assert [i.guid for i in result.items] == ["g0", "g1", "g2"]
+    assert _archive_hits(server) == [] and result.health[0].archives == 0
