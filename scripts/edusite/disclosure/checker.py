@@ -37,6 +37,7 @@ from .pages import (
     bad_year_folders,
     load_page,
     load_year,
+    oversized,
     year_folders,
 )
 from .results import Finding, ItemResult, PeriodResult, UnitResult, YearResult, status_of
@@ -241,6 +242,10 @@ class _UnitChecker:
         """Personal data in a file that is not a checked page (it is published all the same)."""
         where = {"file": display_path(path)}
         if path.suffix.lower() in (".md", ".markdown", ".txt", ".csv", ".html"):
+            too_big = oversized(path)
+            if too_big is not None:  # not read, so not scanned: refused instead
+                self.result.findings.append(self._problem(too_big, None))
+                return
             try:
                 text = path.read_text(encoding="utf-8-sig", errors="replace")
             except OSError:
@@ -722,8 +727,10 @@ class _UnitChecker:
                 return f"dòng {h.line}", f"line {h.line}"
 
             vi, en = _PRIVACY_TEXT[kind]
-            shown_vi = ", ".join(dict.fromkeys(f"{h.masked}, {place(h)[0]}" for h in found))
-            shown_en = ", ".join(dict.fromkeys(f"{h.masked}, {place(h)[1]}" for h in found))
+            shown_vi = personal_data.listed(
+                (f"{h.masked}, {place(h)[0]}" for h in found), "chỗ khác"
+            )
+            shown_en = personal_data.listed((f"{h.masked}, {place(h)[1]}" for h in found), "more")
             out.append(
                 self.finding(
                     kind,

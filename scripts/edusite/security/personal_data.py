@@ -44,6 +44,21 @@ TEXT = {
 }
 
 
+#: Places one finding lists; the others are counted (a page or a sheet can hold thousands, and
+#: every report, the problem list included, would repeat them all).
+MAX_LISTED = 20
+
+
+def listed(values: Iterable[str], more: str) -> str:
+    """The distinct ``values`` joined by commas, at most :data:`MAX_LISTED` of them, then
+    ``… (+N <more>)``."""
+    unique = list(dict.fromkeys(values))
+    text = ", ".join(unique[:MAX_LISTED])
+    if len(unique) > MAX_LISTED:
+        text += f", … (+{len(unique) - MAX_LISTED} {more})"
+    return text
+
+
 def blocking_kinds(settings: Mapping[str, Any]) -> tuple[str, ...]:
     """The blocking kinds of a network (``extra.network.publish.blocking_checks``)."""
     publish = settings.get("publish")
@@ -84,15 +99,15 @@ def scan_page(
         if not hits:
             continue
         vi, en = TEXT[kind]
-        shown = ", ".join(dict.fromkeys(f"{h.masked} (dòng/line {h.line})" for h in hits))
+        places = [f"{h.masked} (dòng/line {h.line})" for h in hits]
         out.append(
             problem(
                 file,
                 None,
-                f"dữ liệu cá nhân: {vi}: {shown}; trang của đơn vị không được xây dựng và đăng "
-                "cho đến khi xóa (Luật Bảo vệ dữ liệu cá nhân)",
-                f"personal data: {en}: {shown}; the unit's site is not built or published until "
-                "it is removed",
+                f"dữ liệu cá nhân: {vi}: {listed(places, 'chỗ khác')}; trang của đơn vị không "
+                "được xây dựng và đăng cho đến khi xóa (Luật Bảo vệ dữ liệu cá nhân)",
+                f"personal data: {en}: {listed(places, 'more')}; the unit's site is not built or "
+                "published until it is removed",
             )
         )
     return out
