@@ -29,8 +29,9 @@ UNIT_ROOTS = ("content", "sites")
 
 def owner_of(network: Network, path: str) -> Unit | None:
     """The unit a repository path belongs to (``content/<id>/…``, ``sites/<id>/…``), or ``None``
-    for everything else (the network's admins only)."""
-    parts = PurePosixPath(path.replace("\\", "/").lstrip("/")).parts
+    for everything else (the network's admins only). ``path`` is git's, as it is: a backslash
+    is part of a name, never a separator."""
+    parts = PurePosixPath(path.lstrip("/")).parts
     if len(parts) >= 3 and parts[0] in UNIT_ROOTS and ".." not in parts and parts[1] in network:
         return network[parts[1]]
     return None
@@ -73,7 +74,8 @@ def guard(
     who = account(author)
     admins_vi = _list(admins) or "chưa khai báo trong extra.network.cms.admins"
     admins_en = _list(admins) or "none declared in extra.network.cms.admins"
-    for path in sorted(dict.fromkeys(p.strip() for p in paths if p.strip())):
+    # Each path as changed: trimmed, " content/<id>/x" would be judged as a unit's file.
+    for path in sorted(dict.fromkeys(p for p in paths if p)):
         unit = owner_of(network, path)
         if unit is None:
             outside.append(path)

@@ -2,7 +2,7 @@
 
     edusite guard --author hoa.nguyen --base origin/main          # paths from git diff
     edusite guard --author hoa.nguyen content/th-a/tin-tuc/x.md   # paths given
-    git diff --name-only main... | edusite guard --author hoa.nguyen -
+    git diff --name-only -z main... | edusite guard --author hoa.nguyen -   # NUL or lines
 
 A unit's editors (``extra.unit.editors``) may change ``content/<id>/`` and ``sites/<id>/``;
 the network's admins (``extra.network.cms.admins``) everything. Exit 0 when allowed, 1 when a
@@ -101,8 +101,10 @@ def command(
     import tempfile
 
     given = list(paths)
-    if given == ["-"]:
-        given = [line.strip() for line in sys.stdin if line.strip()]
+    if given == ["-"]:  # git diff --name-only, with -z (NUL-separated) or without (lines)
+        raw = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
+        names = raw.split("\0") if "\0" in raw else [n.removesuffix("\r") for n in raw.split("\n")]
+        given = [n for n in names if n]  # each name as it is: never trimmed
     if base is not None:
         given += changed_paths(root, base, head)
     elif not given:
