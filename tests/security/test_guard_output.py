@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
-from conftest import make_network
+from conftest import REPO, make_network
 from edusite.cli import main
 
 UNITS: dict[str, dict[str, Any]] = {
@@ -106,6 +107,48 @@ def _guard(root: Path, *args: str) -> Any:
     return CliRunner().invoke(main, ["guard", "--root", str(root), "--base", "main", *args])
 
 
+_SEPARATORS = re.compile(r"\r\n|[\n\r]")
+
+
+def log_problems(text: str) -> list[str]:
+    """Every way ``text`` (what a CI step printed) breaks the one-line-of-text rule."""
+    found = []
+    for line in _SEPARATORS.split(text):
+        bad = sorted({c for c in line if not (c.isprintable() or c == " ")})
+        if bad:
+            found.append(f"unprintable {[hex(ord(c)) for c in bad]} in {line[:80]!r}")
+        if line.lstrip().startswith("::"):
+            found.append(f"workflow command: {line[:80]!r}")
+        if "##[" in line:
+            found.append(f"legacy workflow command: {line[:80]!r}")
+    if "\r" in text:
+        found.append("carriage return")
+    return found
+
+
+def test_hostile_file_names_print_as_one_line_each(tmp_path: Path) -> None:
+    """The author may not change unit th-b: the guard names each file, on one line, escaped."""
+    root = _repo(tmp_path / "net")
+    files = {b"content/th-b/" + name: b"x\n" for name in HOSTILE_NAMES}
+    _commit(root, files)
+    units = tmp_path / "units.txt"
+    result = _guard(root, "--author", "hoa.nguyen", "--units", str(units))
+    assert result.exit_code == 1, result.output
+    assert log_problems(result.output) == [], result.output
+    refused = [line for line in result.output.splitlines() if "✗ content/th-b/" in line]
+    assert len(refused) == len(HOSTILE_NAMES), result.output
+    assert units.read_text(encoding="utf-8") == "th-b\n"
+
+
+def test_hostile_file_names_in_the_authors_own_unit_pass(tmp_path: Path) -> None:
+    """Odd names inside the author's unit are the author's (the build judges the files)."""
+    root = _repo(tmp_path / "net")
+    _commit(root, {b"content/th-a/" + name: b"x\n" for name in HOSTILE_NAMES})
+    result = _guard(root, "--author", "hoa.nguyen")
+    assert result.exit_code == 0, result.output
+    assert log_problems(result.output) == [], result.output
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -125,6 +168,7 @@ def test_the_path_judged_is_the_path_changed(tmp_path: Path, path: bytes) -> Non
     assert result.exit_code == 1, result.output
     assert "không được sửa tệp này" in result.output
     assert units.read_text(encoding="utf-8") == "*\n"  # a network file
+    assert log_problems(result.output) == [], result.output
 
 
 def test_paths_on_stdin_may_be_nul_separated(tmp_path: Path) -> None:
@@ -139,3 +183,54 @@ def test_paths_on_stdin_may_be_nul_separated(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     refused = [line for line in result.output.splitlines() if "✗ content/" in line]
     assert len(refused) == 1 and "content/th-b/a" in refused[0], result.output
+    assert log_problems(result.output) == [], result.output
+
+
+#: Unit names the network accepts or refuses; whichever, nothing breaks the log.
+HOSTILE_UNIT_NAMES = [
+    "Trường B\n::error title=forged::giả mạo",
+    "Trường B\r::add-mask::@lan.tran",
+    "Trường B ##[error]giả mạo",
+    "Trường B\u2028::error::x",
+    "Trường B\t\x1b[31mđỏ",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_UNIT_NAMES)
+def test_hostile_unit_names_do_not_break_the_log(tmp_path: Path, name: str) -> None:
+    units = {**UNITS, "th-b": {**UNITS["th-b"], "name": name}}
+    root = _repo(tmp_path / "net", units)
+    cfg = root / "sites/th-b/mkdocs.yml"
+    assert yaml.safe_load(cfg.read_text(encoding="utf-8"))["extra"]["unit"]["name"] == name
+    _commit(root, {b"content/th-b/index.md": b"# B2\n"})
+    result = _guard(root, "--author", "hoa.nguyen")
+    assert result.exit_code in (1, 2), result.output  # refused: the author's, or the config's
+    assert log_problems(result.output) == [], result.output
+
+
+def test_hostile_author_and_team_do_not_break_the_log(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "net")
+    _commit(root, {b"content/th-b/index.md": b"# B2\n"})
+    author = "x\n::error::forged ##[add-mask]y\x1b[2J"
+    result = _guard(root, "--author", author, "--team", "t\n::warning::z")
+    assert result.exit_code == 1, result.output
+    assert log_problems(result.output) == [], result.output
+
+
+def test_the_github_workflow_stops_commands_while_edusite_runs() -> None:
+    """Besides the guard's own lines, the network loader prints the target branch's config
+    problems (a unit's keys and values): the step that runs edusite on pull request input
+    turns workflow commands off with a token of its own, generated in the step, and on again."""
+    workflow = yaml.safe_load((REPO / ".github/workflows/guard.yml").read_text(encoding="utf-8"))
+    for step in workflow["jobs"]["guard"]["steps"]:
+        run = step.get("run", "")
+        if "edusite guard" not in run and "edusite cms" not in run:
+            continue
+        lines = [line.strip() for line in run.splitlines() if line.strip()]
+        start = next(i for i, line in enumerate(lines) if "::stop-commands::" in line)
+        edusite = [i for i, line in enumerate(lines) if line.startswith("edusite ")]
+        assert edusite and start < min(edusite), run
+        token = re.search(r"::stop-commands::(\$\{?\w+\}?)", lines[start])
+        assert token, lines[start]  # a token generated in the step, never a fixed word
+        resume = f"::{token.group(1)}::"
+        assert any(resume in line and "stop-commands" not in line for line in lines), run

@@ -10,6 +10,10 @@ file is not the author's to change (each named, with the unit's editors, Vietnam
 English), 2 when the network or the git range is invalid. ``--units FILE`` writes the ids of
 the units touched (one per line; ``*`` when a network file changed) for CI to build them and
 their portals.
+
+Paths (from the pull request) and unit names (from the units' own configs) are hostile: every
+line printed goes through :func:`log_line`, one line of printable text that no CI runner reads
+as a command (GitHub's ``::…`` and ``##[…]``, GitLab's terminal escapes).
 """
 
 from __future__ import annotations
@@ -24,6 +28,30 @@ from ..structure.network import Network
 from .common import load_network, root_option
 
 
+def log_line(text: str) -> str:
+    """``text`` as one line of printable text for a CI log: a backslash and every character that
+    is not printable (newline, carriage return, terminal escape, bidi control, line separator)
+    shown as Python writes it (``\\\\``, ``\\n``, ``\\x1b``, ``\\u202e``), a byte that was not
+    UTF-8 as ``\\xff``; and neither a leading ``::`` nor ``##[`` (GitHub Actions workflow
+    commands) left as they were."""
+    out = []
+    for c in text:
+        if c.isprintable() and c != "\\":
+            out.append(c)
+        elif 0xDC80 <= ord(c) <= 0xDCFF:  # surrogateescape: the byte git gave
+            out.append(f"\\x{ord(c) - 0xDC00:02x}")
+        else:
+            out.append(c.encode("unicode_escape").decode("ascii"))
+    line = "".join(out).replace("##[", "#\\x23[")
+    if line.lstrip().startswith("::"):
+        line = line.replace(":", "\\x3a", 1)
+    return line
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    click.echo(log_line(text), err=err)
+
+
 def changed_paths(root: Path, base: str, head: str) -> list[str]:
     """Paths changed between the merge base of ``base`` and ``head`` (both sides of renames,
     deletions included)."""
@@ -36,7 +64,7 @@ def changed_paths(root: Path, base: str, head: str) -> list[str]:
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", b"") or str(exc).encode()
-        click.echo(
+        _echo(
             f"Không đọc được thay đổi {base}...{head} / cannot diff {base}...{head}: "
             f"{detail.decode(errors='replace').strip()}",
             err=True,
@@ -66,7 +94,7 @@ def network_at(root: Path, ref: str, tmp: Path) -> Path:
                 (tmp / "content" / parts[1]).mkdir(parents=True, exist_ok=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", b"") or str(exc).encode()
-        click.echo(
+        _echo(
             f"Không đọc được cấu hình ở {ref} / cannot read the configs at {ref}: "
             f"{detail.decode(errors='replace').strip()}",
             err=True,
@@ -129,21 +157,19 @@ def _judge(
     settings = load_settings(network.settings, network.root / "mkdocs.yml")
     if settings.problems:
         for p in settings.problems:
-            click.echo(f"  ✗ {p}", err=True)
+            _echo(f"  ✗ {p}", err=True)
         sys.exit(2)
     verdict = guard(network, given, author, settings, teams=teams)
     if units_file is not None:
         ids = ["*"] if verdict.network_files else list(verdict.units)
         units_file.write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
     if verdict.ok:
-        click.echo(
+        _echo(
             f"✓ {author}: được sửa cả {len(set(given))} tệp / may change all "
             f"{len(set(given))} files ({', '.join(verdict.units) or '—'})"
         )
         return
-    click.echo(
-        f"✗ {author} sửa tệp ngoài quyền của mình / changes files outside their units:", err=True
-    )
+    _echo(f"✗ {author} sửa tệp ngoài quyền của mình / changes files outside their units:", err=True)
     for p in verdict.problems:
-        click.echo(f"  ✗ {p}", err=True)
+        _echo(f"  ✗ {p}", err=True)
     sys.exit(1)
