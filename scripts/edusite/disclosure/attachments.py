@@ -43,6 +43,7 @@ _ZIP_PARTS = {
 }
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAX_XML = 20 * 1024 * 1024  # never inflate more than 20 MB of one XML part (zip bombs)
+_MAX_TOTAL = 200 * 1024 * 1024  # nor more than 200 MB of one file's parts (pictures included)
 _NS_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -190,17 +191,21 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
                     f"tệp {label} thiếu thành phần {', '.join(missing)}",
                     f"the {label} file lacks the part(s) {', '.join(missing)}",
                 )
+            # Sizes first: testzip() inflates every part, and a part over the cap could not
+            # be read for the privacy scan (zip bombs; text that would go unchecked).
+            too_big = [i.filename for i in zf.infolist() if i.file_size > _MAX_XML]
+            if too_big:
+                raise ValueError(f"{too_big[0][:100]} > {_MAX_XML // 1024 // 1024} MB")
+            total = sum(i.file_size for i in zf.infolist())
+            if total > _MAX_TOTAL:
+                raise ValueError(f"{total:,} byte > {_MAX_TOTAL // 1024 // 1024} MB")
             bad = zf.testzip()
             if bad is not None:
                 return Inspection(
                     False,
-                    f"tệp {label} hỏng (lỗi dữ liệu trong {bad})",
-                    f"corrupt {label} file (bad data in {bad})",
+                    f"tệp {label} hỏng (lỗi dữ liệu trong {bad[:100]})",
+                    f"corrupt {label} file (bad data in {bad[:100]})",
                 )
-            if suffix == ".xlsx":
-                too_big = [i.filename for i in zf.infolist() if i.file_size > _MAX_XML]
-                if too_big:
-                    raise ValueError(f"{too_big[0]} > {_MAX_XML // 1024 // 1024} MB")
     except (zipfile.BadZipFile, ElementTree.ParseError, ValueError) as exc:
         return Inspection(False, f"tệp {label} hỏng ({exc})", f"corrupt {label} file ({exc})")
     try:

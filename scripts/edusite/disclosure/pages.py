@@ -72,6 +72,8 @@ FIELDS: dict[str, tuple[str, str]] = {
 MAX_TITLE = 300
 #: Most attachments one page may list.
 MAX_ATTACHMENTS = 100
+#: Longest attachment path accepted, in characters (a file system allows 255 bytes a name).
+MAX_FILE_NAME = 500
 
 
 @dataclass
@@ -526,6 +528,13 @@ def _attachments(value: Any, page_path: Path, err: Any) -> list[Attachment]:
             )
             continue
         name = item["file"].strip()
+        if len(name) > MAX_FILE_NAME:
+            err(
+                f"{key}.file",
+                f"'{shown(name)}': tên tệp quá dài ({len(name):,} ký tự, tối đa {MAX_FILE_NAME})",
+                f"'{shown(name)}': file name too long ({len(name):,} characters, at most {MAX_FILE_NAME})",
+            )
+            continue
         rel = PurePosixPath(name)
         if "://" in name or rel.is_absolute() or ".." in rel.parts or not name:
             err(
@@ -555,7 +564,7 @@ def _attachments(value: Any, page_path: Path, err: Any) -> list[Attachment]:
         path = page_path.parent / rel
         att = Attachment(
             file=name,
-            title=plain_text(nfc(str(title))) if title else rel.stem,
+            title=plain_text(nfc(str(title) if title else rel.stem)),  # a name is text too
             path=path,
             type=kind,
         )
