@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..security.privacy import KINDS
 from .dates import (
     Period,
     clamp_date,
@@ -26,7 +27,7 @@ SEVERITIES = ("error", "warning")
 CONFIDENCES = ("H", "M", "L", "mem")
 CONTENT_KINDS = ("any", "body", "attachment", "both")
 #: Privacy patterns the checker knows; their severity and confidence come from the data.
-PRIVACY_KINDS = ("cccd", "cmnd", "phone", "birth_date", "address", "class_list")
+PRIVACY_KINDS = KINDS
 
 
 @dataclass(frozen=True)

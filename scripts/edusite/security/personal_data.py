@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, problem
+from .privacy import KINDS, scan
 
 #: Finding kinds that fail a build and block publishing unless the network says otherwise.
 DEFAULT_BLOCKING = ("cccd", "cmnd", "birth_date")
 
-#: Every kind the scanner reports, in report order, with its words.
-KINDS = ("cccd", "cmnd", "phone", "birth_date", "address", "class_list")
+#: Every kind the scanner reports (:data:`KINDS`, in report order), with its words.
 TEXT = {
     "cccd": ("số căn cước công dân (12 chữ số)", "a citizen ID number (12 digits)"),
     "cmnd": ("số chứng minh nhân dân (9 chữ số)", "an identity card number (9 digits)"),
@@ -88,8 +88,6 @@ def scan_page(
     """Errors for the blocking personal data in one page's ``text`` (the whole file, so line
     numbers are the editor's). Numbers are shown masked, with the line. ``allowed``
     (:class:`~edusite.security.privacy.Allowed`: contacts, founding year) replaces ``phones``."""
-    from .privacy import scan
-
     stop = set(blocking)
     hits = scan(text, phones, allowed=allowed)
     found = [h for h in hits if h.kind in stop and (h.kind != "birth_date" or h.in_table)]
