@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import memo
 from ..digests import folder_hash
+from ..security.cells import safe_cell
 from ..structure.network import LEVELS, Network, Unit
 from ..text import format_date
 from .attachments import TYPES
@@ -377,21 +378,16 @@ def dashboard_csv(context: dict[str, Any]) -> bytes:
         unit = row["unit"]
         out.writerow(
             [
-                _csv_text(unit["name"]),
+                safe_cell(unit["name"]),
                 unit["id"],
                 row["levels_text"],
-                _csv_text(row["group_name"] or context["portal"]["name"]),
+                safe_cell(row["group_name"] or context["portal"]["name"]),
                 *[c["status_text"] for c in row["cells"]],
                 row["status_text"],
                 row["index_url"],
             ]
         )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def _csv_text(value: str) -> str:
-    """A cell Excel will not run as a formula (names come from units' configs)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _unit_summary(

@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from ..security.cells import safe_cell
 from ..text import format_date, format_datetime
 from .quotas import METRICS, PERIOD_NAMES, STATUS_TITLES
 from .report import Report, UnitReport
@@ -109,19 +110,6 @@ def quota_rows(report: Report) -> list[list[Cell]]:
         for q in r.quotas
         for c in q.checks
     ]
-
-
-#: A text cell starting with one of these is a formula to Excel and LibreOffice (CSV injection:
-#: a unit or group named ``=HYPERLINK(…)`` would run in the inspector's spreadsheet).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: Cell) -> Cell:
-    """``value`` as a spreadsheet shows it and never runs: formula-like text gets a leading
-    apostrophe (OWASP's advice for CSV injection); numbers are kept."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _safe_rows(rows: Sequence[Sequence[Cell]]) -> list[list[Cell]]:
