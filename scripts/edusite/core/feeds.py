@@ -80,6 +80,17 @@ class FeedSettings:
     authority: str = ""  # tag: authority "<host>,<yyyy-mm-dd>"; "" = the site's host
 
 
+def unit_feed_settings(network: Any, unit_id: str) -> tuple[FeedSettings, list[Problem]]:
+    """:func:`feed_settings` for one unit of ``network``: the ``tag:`` authority defaults to
+    the host of the unit's top portal (the Sở); problems name the base ``mkdocs.yml``."""
+    top = network.root_unit(unit_id)
+    return feed_settings(
+        network.settings,
+        default_host=urlsplit(top.site_url).hostname or "",
+        config_file=network.root / "mkdocs.yml",
+    )
+
+
 def feed_settings(
     settings: dict[str, Any], *, default_host: str, config_file: Any = "mkdocs.yml"
 ) -> tuple[FeedSettings, list[Problem]]:

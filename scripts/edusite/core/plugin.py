@@ -11,7 +11,6 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
@@ -29,7 +28,7 @@ from ..security import confine, csp, limits, markup, personal_data
 from ..security.urls import safe_url
 from ..text import EPOCH_LOCAL, format_date, format_datetime, nfc, toc_slugify
 from . import assets, glue, pagefix, portal
-from .feeds import FeedSettings, feed_settings, page_feeds, write_feeds
+from .feeds import FeedSettings, page_feeds, unit_feed_settings, write_feeds
 from .site import SiteState, post_context, site_unit
 from .theme import theme_context
 
@@ -496,11 +495,7 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
 def site_feed_settings(network: Any, unit_id: str) -> FeedSettings:
     """The network's feed settings (``extra.network.feeds``); a wrong value stops the site with
     the key named (warnings are logged)."""
-    top = network.root_unit(unit_id)
-    host = urlsplit(top.site_url).hostname or ""
-    found, problems = feed_settings(
-        network.settings, default_host=host, config_file=network.root / "mkdocs.yml"
-    )
+    found, problems = unit_feed_settings(network, unit_id)
     _report_problems(problems)
     return found
 

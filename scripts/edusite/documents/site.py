@@ -11,10 +11,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .. import context, memo
-from ..core.feeds import feed_settings
+from ..core.feeds import unit_feed_settings
 from ..errors import Problem
 from ..security.confine import stays_inside
 from ..structure.network import Network, Unit
@@ -196,10 +195,7 @@ class DocumentsSite:
         Atom, bounded and archived per the network's feed settings (none without documents)."""
         if not self.documents:
             return {}
-        top = self.network.root_unit(self.unit.id)
-        settings, _problems = feed_settings(  # reported by the core plugin
-            self.network.settings, default_host=urlsplit(top.site_url).hostname or ""
-        )
+        settings, _problems = unit_feed_settings(self.network, self.unit.id)  # core reports them
         return documents_feed_files(
             self.documents,
             site_url=self.unit.site_url,
