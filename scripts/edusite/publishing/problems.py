@@ -39,12 +39,17 @@ JSON = "problems.json"
 MAX_ROWS = 300  # rows per Markdown table (GitHub keeps at most 1 MiB of summary per step)
 MAX_CELL = 600  # characters of one message in Markdown (problems.json keeps it whole)
 MAX_WHY = 200  # characters of a unit's reasons (its problems follow in full)
+#: Bytes of one Markdown table at most: the three stay below GitHub's 1 MiB of summary per step.
+MAX_TABLE_BYTES = 300 * 1024
 _WITH_FIELD = re.compile(
     r"(?:^|(?<=: ))(?P<file>[^\s:'\"][^:'\"]*?): trường '(?P<field>[^']*)' / field '[^']*': "
 )
 _FILE_ONLY = re.compile(r"^(?P<file>[^\s:'\"]+\.[A-Za-z0-9]{1,5}): ")
 #: What makes Markdown of text in a cell: emphasis, code, links and images, tables, strike.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+#: Where GitHub turns bare text into a link (extended autolinks: ``https://…``, ``www.…``): the
+#: ``:`` or ``.`` escaped, the text stays as it reads and links nowhere.
+_AUTOLINK = re.compile(r":(?=//)|(?<=www)\.", re.IGNORECASE)
 
 STATES = {  # state -> (mark, vi / en), for builds and publishes
     "built": ("✓", "đã xây dựng / built"),
@@ -192,11 +197,23 @@ def build_states(network: Network, statuses: Mapping[str, SiteStatus], out: Path
 
 def cell(text: str, limit: int = MAX_CELL) -> str:
     """``text`` as one plain-text Markdown table cell (no markup, links, images or HTML)."""
-    text = " ".join(str(text).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = _short(text, limit)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(r"\\\g<0>", _SPECIAL.sub(r"\\\1", text))
+
+
+def code_cell(text: str, limit: int = MAX_CELL) -> str:
+    """``text`` as one Markdown table cell in a code span (a file name, a field), "—" when
+    empty: one line, no backtick, every ``|`` escaped (GitHub splits a table row at a bare
+    ``|`` even inside a code span, so the rest would be read as Markdown and HTML)."""
+    text = _short(text, limit).replace("`", "").replace("|", "\\|")
+    return f"`{text}`" if text.strip() else "—"
+
+
+def _short(text: str, limit: int) -> str:
+    """``text`` on one line, whitespace collapsed, cut to ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text[: limit - 1] + "…" if len(text) > limit else text
 
 
 def _owner_cell(name: str, email: str) -> str:
@@ -231,14 +248,15 @@ def render_markdown(
             "| Đơn vị / unit | Trạng thái / state | Lý do / why | Phụ trách / owner |",
             "|---|---|---|---|",
         ]
+        rows = []
         for uid in bad:
             mark, label = STATES.get(states[uid], ("?", states[uid]))
             why = "; ".join(reasons.get(uid, [])) or "—"
-            lines.append(
+            rows.append(
                 f"| {_unit_cell(network, uid)} | {mark} {cell(label)} | {cell(why, MAX_WHY)} |"
                 f" {_owner_cell(*owner_of(network, uid))} |"
             )
-        lines.append("")
+        lines += [*_capped(rows, 4), ""]
     errors = [p for p in problems if p.severity != "warning"]
     warnings = [p for p in problems if p.severity == "warning"]
     if not errors and not warnings:
@@ -260,22 +278,32 @@ def render_markdown(
 
 def _table(network: Network, problems: list[UnitProblem]) -> list[str]:
     rows = [
+        f"| {_unit_cell(network, p.unit)} | {code_cell(p.file)} | {code_cell(p.field)} |"
+        f" {cell(p.message)} | {_owner_cell(p.owner, p.email)} |"
+        for p in problems[:MAX_ROWS]
+    ]
+    return [
         "| Đơn vị / unit | Tệp / file | Trường / field | Nội dung / message | Phụ trách / owner |",
         "|---|---|---|---|---|",
+        *_capped(rows, 5, len(problems)),
     ]
-    for p in problems[:MAX_ROWS]:
-        file = f"`{p.file.replace('`', '')}`" if p.file else "—"
-        fld = f"`{p.field.replace('`', '')}`" if p.field else "—"
-        rows.append(
-            f"| {_unit_cell(network, p.unit)} | {file} | {fld} | {cell(p.message)} |"
-            f" {_owner_cell(p.owner, p.email)} |"
-        )
-    if len(problems) > MAX_ROWS:
-        rows.append(
-            f"| … | | | còn {len(problems) - MAX_ROWS} mục trong {JSON} / {len(problems) - MAX_ROWS}"
-            f" more in {JSON} | |"
-        )
-    return rows
+
+
+def _capped(rows: list[str], cells: int, total: int | None = None) -> list[str]:
+    """``rows`` up to :data:`MAX_TABLE_BYTES`, then one row saying how many more
+    ``problems.json`` holds (of ``total``, default ``len(rows)``)."""
+    total = len(rows) if total is None else total
+    out, size = [], 0
+    for row in rows:
+        size += len(row.encode("utf-8")) + 1
+        if size > MAX_TABLE_BYTES:
+            break
+        out.append(row)
+    if total > len(out):
+        more = total - len(out)
+        note = f"còn {more} mục trong {JSON} / {more} more in {JSON}"
+        out.append("| … |" + " |" * (cells - 3) + f" {note} | |")
+    return out
 
 
 def code_quality(
