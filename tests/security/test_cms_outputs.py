@@ -285,3 +285,22 @@ def test_serve_banner_escapes_every_payload_and_is_capped(tmp_path: Path) -> Non
     assert f"và {len(errors) - BANNER_LINES} lỗi khác" in banner
     page = inject(b"<!doctype html><html><head></head><body><p>a</p></body></html>", banner.encode())  # fmt: skip
     assert html_problems(page.decode(), fragment=True) == []
+
+
+# -- the network's backend settings (base mkdocs.yml) ----------------------------------------
+
+
+@pytest.mark.parametrize("key", ["base_url", "api_root"])
+def test_backend_addresses_are_kept_as_checked(key: str) -> None:
+    """``base_url``/``api_root`` reach config.json and the admin page's policy: the value kept
+    is the one safe_url checked (percent-encoded), never the text as written."""
+    from edusite.cms import admin_policy, load_settings
+
+    written = "https://git.a.vn/\"><img src=x onerror=alert(1)> 'unsafe-inline'"
+    settings = load_settings({"cms": {"backend": {"name": "gitlab", "repo": "a/b", key: written}}})
+    assert settings.problems == () and settings.backend is not None
+    _urls_are_web(settings.backend)
+    origins = settings.origins()
+    assert all(re.match(r"^https://[a-z0-9.-]+(?::\d+)?$", o) for o in origins), origins
+    policy = admin_policy(origins)
+    assert policy.count("'unsafe-inline'") == 1 and "style-src 'self' 'unsafe-inline'" in policy

@@ -157,15 +157,17 @@ def load_settings(settings: Mapping[str, Any], file: str | Path = "mkdocs.yml") 
                         f"khóa không hỗ trợ; dùng: {', '.join(BACKEND_KEYS)}",
                         f"unknown key; expected: {', '.join(BACKEND_KEYS)}",
                     )
-                elif (
-                    key in ("base_url", "api_root")
-                    and safe_url(v, schemes=WEB, relative=False) is None
-                ):
-                    err(
-                        f"backend.{key}",
-                        "cần địa chỉ https:// hợp lệ",
-                        "expected a valid https:// address",
-                    )
+                elif key in ("base_url", "api_root"):
+                    # The address as checked (safe_url's form), not as written.
+                    url = safe_url(v, schemes=WEB, relative=False)
+                    if url is None:
+                        err(
+                            f"backend.{key}",
+                            "cần địa chỉ https:// hợp lệ",
+                            "expected a valid https:// address",
+                        )
+                    else:
+                        clean[key] = url
                 else:
                     clean[key] = v
             if clean.get("name") not in BACKENDS:
