@@ -116,17 +116,9 @@ class EdusitePlugin(BasePlugin[EdusiteConfig]):
             return None
         path = page.file.abs_src_path
         try:
-            size = os.path.getsize(path)
-            if size > limits.MAX_BYTES:
-                found = [
-                    problem(
-                        path,
-                        None,
-                        f"trang quá lớn: {size:,} byte, tối đa {limits.MAX_BYTES:,}",
-                        f"page too large: {size:,} bytes, at most {limits.MAX_BYTES:,}",
-                    )
-                ]
-                text = ""
+            too_big = limits.too_large(path)
+            if too_big is not None:
+                found, text = [too_big], ""
             else:
                 text = yamlio.read_text_file(path)
                 found = limits.check_markdown(text, path) + yamlio.check_page_source(text, path)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, display_path
-from ..security import personal_data
+from ..security import limits, personal_data
 from ..security.confine import stays_inside
 from ..security.privacy import Allowed, Hit, scan, unit_allowed
 from ..structure.network import Network, Unit
@@ -37,7 +37,6 @@ from .pages import (
     bad_year_folders,
     load_page,
     load_year,
-    oversized,
     year_folders,
 )
 from .results import Finding, ItemResult, PeriodResult, UnitResult, YearResult, status_of
@@ -242,7 +241,7 @@ class _UnitChecker:
         """Personal data in a file that is not a checked page (it is published all the same)."""
         where = {"file": display_path(path)}
         if path.suffix.lower() in (".md", ".markdown", ".txt", ".csv", ".html"):
-            too_big = oversized(path)
+            too_big = limits.too_large(path)
             if too_big is not None:  # not read, so not scanned: refused instead
                 self.result.findings.append(self._problem(too_big, None))
                 return

@@ -205,23 +205,6 @@ def page_files(year_dir: Path) -> list[Path]:
     return [p for p in files if stays_inside(p, year_dir)]  # a link out is never read
 
 
-def oversized(path: Path) -> Problem | None:
-    """An error when the file at ``path`` is over the page cap (:data:`limits.MAX_BYTES`), told
-    without reading it; ``None`` otherwise (the build refuses such a page the same way)."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return None  # reading it says why
-    if size <= limits.MAX_BYTES:
-        return None
-    return problem(
-        path,
-        None,
-        f"tệp quá lớn: {size:,} byte, tối đa {limits.MAX_BYTES:,}",
-        f"file too large: {size:,} bytes, at most {limits.MAX_BYTES:,}",
-    )
-
-
 def load_page(path: Path, docs_dir: Path, start: int, regime: Regime) -> DisclosurePage:
     """Read and validate one page of school year ``start`` under ``regime``.
 
@@ -252,7 +235,7 @@ def _load_page(
     def err(key: str | None, vi: str, en: str, severity: str = "error") -> None:
         page.problems.append(problem(path, key, vi, en, severity))
 
-    too_big = oversized(path)
+    too_big = limits.too_large(path)
     if too_big is not None:  # never read: the build refuses it the same way
         page.problems.append(too_big)
         return page

@@ -28,6 +28,24 @@ _QUOTE_RE = re.compile(rf"^(?:[ ]{{0,3}}>){{{MAX_QUOTE + 1},}}", re.MULTILINE)
 _RUN_RE = re.compile(rf"([*_\[\](){{}}<>~`])\1{{{MAX_RUN},}}")
 
 
+def too_large(path: str | Path) -> Problem | None:
+    """An error when the file at ``path`` is over :data:`MAX_BYTES`, told without reading it
+    (the build and ``edusite check`` refuse such a page unread); ``None`` otherwise, or when it
+    cannot be stat'ed (reading it then says why)."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return None
+    if size <= MAX_BYTES:
+        return None
+    return problem(
+        path,
+        None,
+        f"trang quá lớn: {size:,} byte, tối đa {MAX_BYTES:,}",
+        f"page too large: {size:,} bytes, at most {MAX_BYTES:,}",
+    )
+
+
 def check_markdown(text: str, file: str | Path) -> list[Problem]:
     """The caps ``text`` (one page's Markdown, front matter included) exceeds, as errors."""
     out: list[Problem] = []
