@@ -1,4 +1,4 @@
-"""The web editor for the build (:mod:`edusite.extensions`): a unit's ``quan-tri/config.yml``
+"""The web editor for the build (:mod:`edusite.extensions`): a unit's ``quan-tri/config.json``
 depends, beyond the unit's own config and the base ``mkdocs.yml`` (hashed for every site), on
 the document types, the disclosure rules data and the vendored bundle with our scripts; and on
 the school year (its "Công khai" entries), which changes on 1 September."""
