@@ -52,6 +52,8 @@ SNIPPET = 300  # characters of text kept per record
 TITLE_WEIGHT = 10  # a term in the title counts as this many body occurrences
 BODY_CAP = 5  # body occurrences counted at most
 BIGRAM_FACTOR = 2  # bigram (adjacent syllables) scores are multiplied by this
+MAX_SCORE = (TITLE_WEIGHT + BODY_CAP) * BIGRAM_FACTOR
+MAX_TITLE = 1000  # characters of a title read back from another build's records
 KINDS = ("tin-tuc", "van-ban", "cong-khai", "trang")
 KIND_NAMES = {
     "tin-tuc": "Tin tức",
@@ -80,6 +82,11 @@ _WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"<[^>]+>")
 _DROP = re.compile(r"<(script|style|svg|noscript)\b.*?</\1>", re.S | re.I)
 _SPACE = re.compile(r"\s+")
+#: What a record read back must look like (:meth:`Record.from_json`).
+_UNIT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DATE = re.compile(r"(?:\d\d/\d\d/\d{4})?")
+_SORT = re.compile(r"(?:\d{4}-\d\d-\d\d)?")
+_BAD_URL = re.compile(r"^(?!https?://)[A-Za-z][A-Za-z0-9+.-]*:|[\x00-\x1f\x7f]|^[/\\]{2}")
 
 
 def tokenize(text: str) -> list[str]:
@@ -195,7 +202,37 @@ class Record:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Record:
-        return cls(**data)
+        """A record read back from a file another build (or a CI cache or artifact) wrote: a
+        member's ``records.json``, the portal's block cache. Every field is checked (types,
+        ``kind``, unit id, date forms, a URL with no scheme but ``http(s)``), the texts cut to
+        :data:`MAX_TITLE` and :data:`SNIPPET`; raises ``ValueError``/``TypeError`` otherwise.
+        The term scores are checked where few records are left (:func:`sound_scores`)."""
+        r = cls(**data)
+        texts = (r.url, r.title, r.unit, r.date, r.kind, r.snippet, r.sort)
+        if not all(type(t) is str for t in texts) or type(r.featured) is not bool:
+            raise TypeError("record field of the wrong type")
+        if type(r.scores) is not dict or r.kind not in KINDS or not _UNIT_ID.fullmatch(r.unit):
+            raise ValueError("record with unknown kind, unit or scores")
+        if not _DATE.fullmatch(r.date) or not _SORT.fullmatch(r.sort) or _BAD_URL.search(r.url):
+            raise ValueError("record with a malformed date or URL")
+        r.title, r.snippet = _cut(r.title, MAX_TITLE), _cut(r.snippet, SNIPPET + 2)
+        return r
+
+
+def sound_scores(r: Record) -> bool:
+    """True when ``r``'s scores are what :func:`score_terms` makes: text terms, whole numbers
+    from 1 to :data:`MAX_SCORE` (a read-back record's, see :meth:`Record.from_json`)."""
+    values = r.scores.values()
+    return not values or (
+        set(map(type, r.scores)) == {str}
+        and set(map(type, values)) == {int}
+        and min(values) >= 1
+        and max(values) <= MAX_SCORE
+    )
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def order(records: Iterable[Record]) -> list[Record]:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,9 @@ from . import index as ix
 
 #: Records a portal's index takes from its members at most (``network_records``).
 BUDGET = 6000
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+#: A member's ``records.json`` above this is not read (a school's is well below 10 MB).
+MAX_BYTES = 256 * 1024 * 1024
 CACHE_DIR = "search"
 _CACHE_FORMAT = 1
 
@@ -101,6 +105,23 @@ def _stat(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ino, int(memo.settled(st.st_mtime_ns))]
 
 
+def _read(path: Path, stat: list[int] | None) -> bytes:
+    """A member's ``records.json``; empty when missing, unreadable or over :data:`MAX_BYTES`
+    (a member's index never stops its portal)."""
+    if stat is None or stat[0] > MAX_BYTES:
+        return b""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _rebased(url: str, member: Member) -> bool:
+    """True for a URL :func:`edusite.search.index.rebase` can make of a ``member``'s page:
+    relative to the portal, or absolute below the member's site."""
+    return url.startswith(member.site_url) if _SCHEME.match(url) else not url.startswith("/")
+
+
 def _sha(path: Path, data: bytes | None = None) -> str:
     try:
         return hashlib.sha256(path.read_bytes() if data is None else data).hexdigest()
@@ -143,9 +164,13 @@ class BlockCache:
             if stat[3]:  # settled now: trust the stat from here on
                 entry["trusted"] = True
                 self.dirty = True
-        try:
+        try:  # a cache file restored on CI may be corrupt or tampered with: checked as read
             recs = [ix.Record.from_json(d) for d in entry["records"]]
         except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        if not all(r.unit == member.id and _rebased(r.url, member) for r in recs) or not all(
+            map(ix.sound_scores, recs)
+        ):
             return None
         self.hits += 1
         return recs
@@ -203,11 +228,9 @@ def member_blocks(
         stat = _stat(source)
         recs = store.get(member, stat)
         if recs is None:
-            try:
-                data = source.read_bytes()
-            except OSError:
-                data = b""
+            data = _read(source, stat)
             chosen = select(member.id, ix.parse_records(data), cap)
+            chosen = [r for r in chosen if ix.sound_scores(r)]
             recs = ix.merge([], [(member.id, member.site_url, chosen)], portal_url)
             store.put(member, stat, _sha(source, data), recs)
         out.append((member.id, member.name, recs))
