@@ -99,6 +99,15 @@ def test_paths_stay_in_the_units_own_folders(net: Path, key: str, value: str) ->
     ("field", "value"),
     [
         ("site_url", "javascript:alert(1)//"),
+        # accepted by the URL check once cleaned, so only the clean form may be written
+        ("site_url", 'https://a.vn/th-a/"><img src=x onerror=alert(1)>'),
+        ("site_url", "https://a.vn/th a/"),
+        ("site_url", "https://a.vn/th-a/\n::error::x"),
+        # one-line fields: a line break would start a line of its own in every log and report
+        ("name", "Trường A\n::error::forged"),
+        ("short_name", "TH A\r##[warning]forged"),
+        ("address", "Số 1\u2028::warning::x"),
+        ("name", "Trường\tA"),
         ("social", {"facebook": "javascript:alert(1)"}),
         ("social", {"zalo": "data:text/html,<script>alert(1)</script>"}),
         ("email", 'a@b.vn" onmouseover="alert(1)'),

@@ -281,7 +281,9 @@ SOCIAL_KEYS = ("facebook", "zalo", "youtube", "tiktok", "website")
 MAX_TEXT = 300
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+#: Control, line-break and bidi characters: none belongs in a one-line field (a line break in a
+#: unit's name would start a new line in every log and report that prints it).
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _ADMIN_ONLY_VI = "chỉ quản trị mạng được đặt, trong mkdocs.yml chung của mạng"
 _ADMIN_ONLY_EN = "only the network's admins may set this, in the network's base mkdocs.yml"
 
@@ -406,8 +408,16 @@ def check_unit_config(
         elif isinstance(value, str) and _markup(value):
             err(key, _MARKUP_VI, _MARKUP_EN)
     site_url = cfg.get("site_url")
-    if site_url is not None and safe_url(site_url, schemes=WEB, relative=False) is None:
-        err("site_url", "cần địa chỉ http(s):// hợp lệ", "expected a valid http(s):// address")
+    if site_url is not None:
+        clean = safe_url(site_url, schemes=WEB, relative=False)
+        if clean is None:
+            err("site_url", "cần địa chỉ http(s):// hợp lệ", "expected a valid http(s):// address")
+        elif clean != site_url:  # every page, feed and sitemap prints it: only its clean form
+            err(
+                "site_url",
+                f"hãy viết địa chỉ ở dạng chuẩn: {clean}",
+                f"write the address in its standard form: {clean}",
+            )
     data = extra.get("unit") if isinstance(extra, dict) else None
     if isinstance(data, dict):
         out += _check_unit_fields(data, config_file, Path(content))
