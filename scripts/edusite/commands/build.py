@@ -152,14 +152,16 @@ def command(
         click.echo(
             f"{r.unit_id:32} {mark:2} {r.pages:6d} {r.seconds:6.2f} {len(r.warnings):8d} {len(r.errors):4d}"
         )
+    from ..publishing.problems import log_line  # messages quote hostile names: one line each
+
     for r in results:  # a portal's roll-up summary (docs/rollup.md, "Feed health")
         for note in r.notes:
-            click.echo(note)
+            click.echo(log_line(note))
     for r in results:
         for w in r.warnings:
-            click.echo(f"  ⚠ [{r.unit_id}] {w}", err=True)
+            click.echo(f"  ⚠ [{r.unit_id}] {log_line(w)}", err=True)
         for e in r.errors:
-            click.echo(f"  ✗ [{r.unit_id}] {e}", err=True)
+            click.echo(f"  ✗ [{r.unit_id}] {log_line(e)}", err=True)
     _write_problems(network, out)
     failed = [r.unit_id for r in results if not r.ok]
     skipped = sum(1 for r in results if r.skipped)

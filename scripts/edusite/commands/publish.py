@@ -171,6 +171,7 @@ def command(
     --strict: nothing is pushed for a target unless all its units are good. An unchanged
     tree makes no commit.
     """
+    from ..publishing.problems import log_line  # messages quote hostile names: one line each
     from ..publishing.publish import (
         BUILT,
         KEPT,
@@ -213,7 +214,7 @@ def command(
         )
         repo = repo_root(network.root) if export_dir is None and server is None else None
     except PublishError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(log_line(exc), err=True)
         sys.exit(2)
 
     if run_build:
@@ -239,7 +240,7 @@ def command(
     else:
         check = blocking_check(network, sorted({*units, *members}))
         if check.note:
-            click.echo(check.note)
+            click.echo(log_line(check.note))
 
     status = 0
     work = network.root / ".cache" / "publish"
@@ -265,7 +266,7 @@ def command(
                     err=True,
                 )
                 for reason in reasons:
-                    click.echo(f"    - {reason}", err=True)
+                    click.echo(f"    - {log_line(reason)}", err=True)
                 for decision in decisions.values():  # the summary: nothing went out
                     if decision.state == BUILT:
                         decision.reasons.append(
@@ -283,7 +284,7 @@ def command(
                 head = "  ⚠ xuất bản bản tốt gần nhất / publishing its last good output:"
             click.echo(f"{head} {decision.unit}", err=True)
             for reason in decision.reasons:
-                click.echo(f"    - {decision.unit}: {reason}", err=True)
+                click.echo(f"    - {decision.unit}: {log_line(reason)}", err=True)
         if held:
             status = 1
         published = [u for u in target.units if decisions[u].published]
@@ -312,7 +313,7 @@ def command(
         if export_dir is not None:
             dest = export_dir if target.layout == "network" else export_dir / target.name
             for warning in export_tree(network, target, out, dest, units=published):
-                click.echo(f"  ⚠ {warning}", err=True)
+                click.echo(f"  ⚠ {log_line(warning)}", err=True)
             click.echo(f"  ✓ đã ghi / written: {dest}")
             continue
         assert repo is not None
@@ -324,7 +325,7 @@ def command(
                 for warning in stage_target(
                     network, target, out, staged, units=published, keep=keep
                 ):
-                    click.echo(f"  ⚠ {warning}", err=True)
+                    click.echo(f"  ⚠ {log_line(warning)}", err=True)
                 changes = plan_changes(repo, target, staged, branch_now)
                 now = changes.tip[:12] if changes.tip else "chưa có nhánh / new branch"
                 click.echo(f"  hiện tại / now: {now}")
@@ -335,7 +336,7 @@ def command(
                         ("-", changes.removed),
                     ):
                         for path in paths:
-                            click.echo(f"  {mark} {path}")
+                            click.echo(f"  {mark} {log_line(path)}")
                 click.echo(
                     f"  thêm / added {len(changes.added)}, sửa / changed {len(changes.changed)},"
                     f" xoá / removed {len(changes.removed)}"
@@ -354,7 +355,7 @@ def command(
                 )
                 click.echo(f"  ✓ đã xuất bản / published {sha[:12]}: {message.splitlines()[0]}")
         except PublishError as exc:
-            click.echo(f"  ✗ {exc}", err=True)
+            click.echo(f"  ✗ {log_line(exc)}", err=True)
             status = 1
             for decision in decisions.values():  # the branch still holds its old version
                 if decision.published:
@@ -410,6 +411,7 @@ def _publish_rsync(
     keep_releases: int | None,
 ) -> bool:
     """One ``--rsync`` publish; False when it failed (``current`` unchanged then)."""
+    from ..publishing.problems import log_line
     from ..publishing.publish import KEPT, PublishError, publish_settings
     from ..publishing.rsync import KEEP_RELEASES, publish_rsync
     from ..publishing.shard import source_info
@@ -432,7 +434,7 @@ def _publish_rsync(
         )
     except PublishError as exc:
         click.echo(
-            f"  ✗ {exc}\n  ✗ không xuất bản gì, 'current' giữ nguyên / nothing published,"
+            f"  ✗ {log_line(exc)}\n  ✗ không xuất bản gì, 'current' giữ nguyên / nothing published,"
             " 'current' unchanged",
             err=True,
         )
@@ -442,12 +444,12 @@ def _publish_rsync(
                 decision.reasons.append(f"không chép được / not copied: {exc}")
         return False
     for warning in result.warnings:
-        click.echo(f"  ⚠ {warning}", err=True)
-    click.echo(f"  hiện tại / now: {result.previous or 'chưa có / none'}")
+        click.echo(f"  ⚠ {log_line(warning)}", err=True)
+    click.echo(f"  hiện tại / now: {log_line(result.previous or 'chưa có / none')}")
     if dry_run:
         for mark, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
             for path in paths:
-                click.echo(f"  {mark} {path}")
+                click.echo(f"  {mark} {log_line(path)}")
     click.echo(
         f"  thêm / added {len(result.added)}, sửa / changed {len(result.changed)},"
         f" xoá / removed {len(result.removed)}"
