@@ -206,7 +206,7 @@ def _shard_selection(
             raise ShardError("--merge chỉ dùng với --shard final / --merge only with --shard final")
         if plan_file is not None and not spec.final:
             plan = read_plan(plan_file)
-            chosen = units_for(network, spec, plan)  # checks the plan against this network
+        chosen = units_for(network, spec, plan)  # checks a plan against this network
         if merge_dirs:
             summary = merge_outputs(merge_dirs, out, {u.id for u in network})
             click.echo(
@@ -220,7 +220,6 @@ def _shard_selection(
     except ShardError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
-    chosen = units_for(network, spec, plan)
     if not spec.final:
         for line in describe_plan(network, spec.count, plan):
             click.echo(("→ " if line.startswith(f"{spec.index}/") else "  ") + line)
