@@ -152,7 +152,7 @@ def command(
         click.echo(
             f"{r.unit_id:32} {mark:2} {r.pages:6d} {r.seconds:6.2f} {len(r.warnings):8d} {len(r.errors):4d}"
         )
-    from ..publishing.problems import log_line  # messages quote hostile names: one line each
+    from ..errors import log_line  # messages quote hostile names: one line each
 
     for r in results:  # a portal's roll-up summary (docs/rollup.md, "Feed health")
         for note in r.notes:

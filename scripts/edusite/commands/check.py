@@ -20,7 +20,7 @@ from ..context import BuildContext
 from ..disclosure.checker import check_network
 from ..disclosure.report import exit_code, format_json, format_junit, format_text
 from ..disclosure.rules import get_rules
-from ..errors import EdusiteError
+from ..errors import EdusiteError, log_line
 from ..structure.network import get_network
 from ..text import now
 
@@ -88,7 +88,8 @@ def command(
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except EdusiteError as exc:
-        click.echo(str(exc), err=True)
+        for p in exc.problems:
+            click.echo(log_line(p), err=True)
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user
         if os.environ.get("EDUSITE_DEBUG"):
@@ -125,7 +126,8 @@ def _check(ids: tuple[str, ...], today: date, fmt: str, output: Path | None, roo
         network = get_network(root)
         rules = get_rules(network.root, network.settings)
     except EdusiteError as exc:
-        click.echo(str(exc), err=True)
+        for p in exc.problems:
+            click.echo(log_line(p), err=True)
         sys.exit(2)
     unknown = [i for i in ids if i not in network]
     if unknown:

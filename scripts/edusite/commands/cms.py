@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import log_line
 from .common import load_network, root_option
 
 
@@ -28,7 +29,7 @@ def _settings(network):  # type: ignore[no-untyped-def]
     if settings.problems:
         click.echo("Cấu hình extra.network.cms không hợp lệ / invalid extra.network.cms:", err=True)
         for p in settings.problems:
-            click.echo(f"  ✗ {p}", err=True)
+            click.echo(f"  ✗ {log_line(p)}", err=True)
         sys.exit(2)
     return settings
 
@@ -94,7 +95,7 @@ def config_command(
             click.echo(f"✓ {unit.id}: {folder}")
     except EdusiteError as exc:
         for p in exc.problems:
-            click.echo(f"  ✗ {p}", err=True)
+            click.echo(f"  ✗ {log_line(p)}", err=True)
         sys.exit(1)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EdusiteError, Problem
+from ..errors import EdusiteError, Problem, log_line
 from ..structure.network import Network, Unit
 
 root_option = click.option(
@@ -42,12 +42,12 @@ def load_network(root: Path, ids: Iterable[str] = ()) -> Network:
     except EdusiteError as exc:
         click.echo("Mạng đơn vị không hợp lệ / the network is invalid:", err=True)
         for p in exc.problems:
-            click.echo(f"  ✗ {p}", err=True)
+            click.echo(f"  ✗ {log_line(p)}", err=True)
         sys.exit(2)
     for p in network.warnings:
-        click.echo(f"  ⚠ {p}", err=True)
+        click.echo(f"  ⚠ {log_line(p)}", err=True)
     unknown = [i for i in ids if i not in network]
     if unknown:
-        click.echo(f"Không có đơn vị / unknown unit: {', '.join(unknown)}", err=True)
+        click.echo(log_line(f"Không có đơn vị / unknown unit: {', '.join(unknown)}"), err=True)
         sys.exit(2)
     return network

@@ -24,28 +24,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import log_line
 from ..structure.network import Network
 from .common import load_network, root_option
-
-
-def log_line(text: str) -> str:
-    """``text`` as one line of printable text for a CI log: a backslash and every character that
-    is not printable (newline, carriage return, terminal escape, bidi control, line separator)
-    shown as Python writes it (``\\\\``, ``\\n``, ``\\x1b``, ``\\u202e``), a byte that was not
-    UTF-8 as ``\\xff``; and neither a leading ``::`` nor ``##[`` (GitHub Actions workflow
-    commands) left as they were."""
-    out = []
-    for c in text:
-        if c.isprintable() and c != "\\":
-            out.append(c)
-        elif 0xDC80 <= ord(c) <= 0xDCFF:  # surrogateescape: the byte git gave
-            out.append(f"\\x{ord(c) - 0xDC00:02x}")
-        else:
-            out.append(c.encode("unicode_escape").decode("ascii"))
-    line = "".join(out).replace("##[", "#\\x23[")
-    if line.lstrip().startswith("::"):
-        line = line.replace(":", "\\x3a", 1)
-    return line
 
 
 def _echo(text: str, *, err: bool = False) -> None:

@@ -171,7 +171,7 @@ def command(
     --strict: nothing is pushed for a target unless all its units are good. An unchanged
     tree makes no commit.
     """
-    from ..publishing.problems import log_line  # messages quote hostile names: one line each
+    from ..errors import log_line  # messages quote hostile names: one line each
     from ..publishing.publish import (
         BUILT,
         KEPT,
@@ -411,7 +411,7 @@ def _publish_rsync(
     keep_releases: int | None,
 ) -> bool:
     """One ``--rsync`` publish; False when it failed (``current`` unchanged then)."""
-    from ..publishing.problems import log_line
+    from ..errors import log_line
     from ..publishing.publish import KEPT, PublishError, publish_settings
     from ..publishing.rsync import KEEP_RELEASES, publish_rsync
     from ..publishing.shard import source_info

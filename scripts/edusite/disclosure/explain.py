@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import display_path
+from ..errors import display_path, log_line
 from ..structure.network import LEVELS, Unit
 from .checker import disclosure_flags
 from .dates import school_year_label
 from .model import Deadline, Rules, Section
-from .report import printable
 
 CONFIDENCE_VI = {"H": "cao", "M": "trung bình", "L": "thấp", "mem": "theo trí nhớ, chưa kiểm chứng"}
 
@@ -123,4 +122,4 @@ def explain_text(rules: Rules, units: Iterable[Unit] = ()) -> str:
             )
             for section in regime.owed(levels, flags):
                 out += ["  " + line for line in _section(section, levels, flags)]
-    return "\n".join(printable(line) for line in out) + "\n"  # names from configs
+    return "\n".join(log_line(line) for line in out) + "\n"  # names from configs

@@ -4,22 +4,21 @@ All three are built from the same :class:`~edusite.disclosure.checker.UnitResult
 deterministic (units by id, school years newest first, sections in rule order).
 
 Findings quote what editors wrote (front-matter keys and values, file names) and units' names:
-the text and JUnit reports show every control, invisible or bidi character and every byte of a
-file name that is not UTF-8 as an escape (``\\n``, ``\\x1b``, ``\\u202e``), so no value can
-start a line of its own (a CI workflow command), recolour the terminal or make the XML
-ill-formed; the JSON report keeps the values, escaped as JSON.
+the text and JUnit reports put every line through :func:`edusite.errors.log_line` (line breaks
+as " ⏎ ", every other control, invisible or bidi character and every byte of a file name that is
+not UTF-8 as an escape), so no value can start a line of its own (a CI workflow command),
+recolour the terminal or make the XML ill-formed; the JSON report keeps the values, escaped as
+JSON.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
 
-from ..errors import display_path
-from ..security.urls import INVISIBLE
+from ..errors import display_path, log_line
 from ..structure.network import LEVELS
 from ..text import format_date
 from .dates import school_year_label, school_year_of
@@ -28,21 +27,6 @@ from .results import STATUSES, Finding, ItemResult, UnitResult
 
 JSON_SCHEMA = "edusite.disclosure.check/1"
 SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo"}
-#: What a report line never shows raw: control characters (line breaks included), invisible and
-#: bidi characters, lone surrogates (the bytes of a file name that is not UTF-8).
-_UNPRINTABLE_RE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{INVISIBLE}\\ud800-\\udfff]")
-
-
-def printable(text: str) -> str:
-    """``text`` as one line of printable text: see the module docstring."""
-    return _UNPRINTABLE_RE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode() keeps it
-        return f"\\x{code - 0xDC00:02x}"
-    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def exit_code(results: list[UnitResult]) -> int:
@@ -130,7 +114,7 @@ def format_text(results: list[UnitResult], today: date, rules: Rules) -> str:
         f"Summary: {s['units']} units, {s['items']} items; errors: {s['errors']}, "
         f"warnings: {s['warnings']}; exit code {s['exit_code']}"
     )
-    return "\n".join(printable(line) for line in lines) + "\n"
+    return "\n".join(log_line(line) for line in lines) + "\n"
 
 
 def _iso(day: date | None) -> str | None:
@@ -220,7 +204,7 @@ def format_json(results: list[UnitResult], today: date, rules: Rules) -> str:
 
 
 def _finding_lines(findings: list[Finding]) -> str:
-    return "\n".join(printable(_finding_line(f)) for f in findings)
+    return "\n".join(log_line(_finding_line(f)) for f in findings)
 
 
 def format_junit(results: list[UnitResult], today: date, rules: Rules) -> str:
@@ -278,6 +262,6 @@ def format_junit(results: list[UnitResult], today: date, rules: Rules) -> str:
         root.set(key, str(value))
     for el in root.iter():
         for key, value in el.attrib.items():
-            el.set(key, printable(value))
+            el.set(key, log_line(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

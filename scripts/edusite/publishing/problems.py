@@ -195,15 +195,6 @@ def build_states(network: Network, statuses: Mapping[str, SiteStatus], out: Path
 # -- output -------------------------------------------------------------------------------------
 
 
-def log_line(text: object) -> str:
-    """``text`` as one line of a CI log: its line breaks become " ⏎ ".
-
-    Messages quote file names and field values; a line of the log that starts with ``::`` or
-    ``##[`` is a GitHub workflow command (annotations, ``add-mask``, ``stop-commands``), so no
-    part of a message may start a line."""
-    return " ⏎ ".join(str(text).splitlines())
-
-
 def cell(text: str, limit: int = MAX_CELL) -> str:
     """``text`` as one plain-text Markdown table cell (no markup, links, images or HTML)."""
     text = _short(text, limit)
