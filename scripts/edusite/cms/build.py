@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import EdusiteError
-from ..structure.network import Network, Unit
-from ..yamlio import load_yaml_file
+from ..structure.network import Network, Unit, base_categories
 from .config import editor_config, js_pattern
 from .page import ADMIN_DIR, admin_page
 from .settings import CmsSettings, load_settings
@@ -23,18 +21,6 @@ from .vendor import bundle, write_bundle
 
 SHARED_DIR = "_shared"
 CONFIG_FILE = "config.json"
-
-
-def base_categories(root: Path) -> dict[str, str]:
-    """``plugins.edusite.categories`` of the base ``mkdocs.yml`` (slug → name)."""
-    try:
-        data = load_yaml_file(root / "mkdocs.yml") or {}
-    except EdusiteError:
-        return {}
-    plugins = data.get("plugins") if isinstance(data, dict) else None
-    options = plugins.get("edusite") if isinstance(plugins, dict) else None
-    cats = options.get("categories") if isinstance(options, dict) else None
-    return {str(k): str(v) for k, v in cats.items()} if isinstance(cats, dict) else {}
 
 
 def unit_config(
@@ -122,4 +108,4 @@ def write_admin(
     return admin
 
 
-__all__ = ["base_categories", "bundle", "dump_config", "unit_config", "write_admin"]
+__all__ = ["bundle", "dump_config", "unit_config", "write_admin"]

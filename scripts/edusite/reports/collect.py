@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,10 @@ from .. import memo
 from ..digests import folder_hash
 from ..errors import EdusiteError, Problem
 from ..security.confine import stays_inside
-from ..structure.network import Network, Unit
+from ..structure.network import Network, Unit, base_categories
 from ..structure.posts import NEWS_DIR, is_post, load_post, read_source, unreadable
-from ..text import TZ, nfc
-from ..yamlio import load_yaml_file, split_front_matter
+from ..text import TZ
+from ..yamlio import split_front_matter
 
 ALBUM_DIR = "thu-vien-anh"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
@@ -77,40 +76,10 @@ def media_counts(body: str, cover: str | None = None) -> tuple[int, int]:
     return len(images), videos
 
 
-def _plugin_categories(config: Any) -> dict[str, str] | None:
-    """``plugins.edusite.categories`` of a parsed mkdocs.yml (plugins as mapping or list)."""
-    if not isinstance(config, dict):
-        return None
-    plugins = config.get("plugins")
-    entries: Iterable[Any] = plugins.items() if isinstance(plugins, dict) else []
-    if isinstance(plugins, list):
-        entries = [next(iter(p.items())) for p in plugins if isinstance(p, dict) and p]
-    for name, options in entries:
-        if name == "edusite" and isinstance(options, dict):
-            cats = options.get("categories")
-            if isinstance(cats, dict):
-                return {str(k): nfc(str(v)) for k, v in cats.items()}
-    return None
-
-
 def categories_for(network: Network, unit: Unit) -> dict[str, str]:
-    """The unit's news categories: its own config's list, else the base ``mkdocs.yml``'s."""
-    for config_file in (unit.config_file, network.root / "mkdocs.yml"):
-        try:
-            stat = config_file.stat()
-            found = _categories_in(str(config_file), stat.st_mtime_ns, stat.st_size)
-        except (EdusiteError, OSError):
-            found = None
-        if found is not None:
-            return dict(found)
-    return {}
-
-
-@lru_cache(maxsize=4096)
-def _categories_in(path: str, _mtime_ns: int, _size: int) -> dict[str, str] | None:
-    """The categories a config file declares, parsed once per file version (a portal's report
-    asks for the base ``mkdocs.yml`` once per member)."""
-    return _plugin_categories(load_yaml_file(path))
+    """The unit's news categories: the network's (a unit's own config may not declare plugins,
+    :mod:`edusite.structure.network`)."""
+    return base_categories(network.root)
 
 
 def collect_unit(

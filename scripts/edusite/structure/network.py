@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -747,6 +748,33 @@ def _real_path(config_file: Path, value: str, real_root: str = "") -> Path:
 #: A further check of the loaded units (a feature's settings in ``extra.unit``): its problems
 #: join the network's, so an invalid network is reported whole, before anything builds.
 UnitsCheck = Callable[[Mapping[str, Unit]], list[Problem]]
+
+
+def base_categories(root: str | Path) -> dict[str, str]:
+    """The network's news categories (slug → name): ``plugins.edusite.categories`` of the base
+    ``mkdocs.yml`` (plugins as a mapping or a list); ``{}`` when it has none or cannot be read.
+    Parsed once per version of the file (every portal's report and the editor's config ask)."""
+    path = Path(root) / "mkdocs.yml"
+    try:
+        stat = path.stat()
+        return dict(_categories_in(str(path), stat.st_mtime_ns, stat.st_size))
+    except (EdusiteError, OSError):
+        return {}
+
+
+@lru_cache(maxsize=64)
+def _categories_in(path: str, _mtime_ns: int, _size: int) -> dict[str, str]:
+    config = load_yaml_file(path)
+    plugins = config.get("plugins") if isinstance(config, dict) else None
+    entries: Iterable[Any] = plugins.items() if isinstance(plugins, dict) else []
+    if isinstance(plugins, list):
+        entries = [next(iter(p.items())) for p in plugins if isinstance(p, dict) and p]
+    for name, options in entries:
+        if name == "edusite" and isinstance(options, dict):
+            cats = options.get("categories")
+            if isinstance(cats, dict):
+                return {str(k): nfc(str(v)) for k, v in cats.items()}
+    return {}
 
 
 def _network_settings(base_cfg: Any, base: Path, problems: list[Problem]) -> dict[str, Any]:
